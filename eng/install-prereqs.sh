@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Makes sure the AppHost can run MySQL, Redis and RabbitMQ here: a container engine that answers is enough;
+# otherwise the servers are installed from the system packages when we may (root or sudo), or we say what to install.
+set -euo pipefail
+
+missing=()
+command -v mariadbd >/dev/null || command -v mysqld >/dev/null || [ -x /usr/sbin/mariadbd ] || [ -x /usr/sbin/mysqld ] || missing+=(mariadb-server)
+command -v redis-server >/dev/null || missing+=(redis-server)
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+for engine in docker podman; do
+  if command -v "$engine" >/dev/null && timeout 5 "$engine" info >/dev/null 2>&1; then
+    exit 0  # the AppHost runs the official images instead
+  fi
+done
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo)
+else
+  echo "Missing: ${missing[*]}. Install them (sudo apt-get install -y ${missing[*]}), start docker or podman," >&2
+  echo "or point ConnectionStrings:mysql / ConnectionStrings:redis / ConnectionStrings:messaging at running servers." >&2
+  exit 1
+fi
+
+if ! command -v apt-get >/dev/null; then
+  echo "Missing: ${missing[*]}, and there is no apt-get here: install them with this system's package manager." >&2
+  exit 1
+fi
+
+echo "Installing ${missing[*]} from the system packages..." >&2
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
