@@ -59,6 +59,11 @@ public sealed class ResourceNotificationService
     public Task WaitForResourceAsync(string resourceName, string state, CancellationToken cancellationToken = default) =>
         WaitAsync(resourceName, i => i.State == state, cancellationToken);
 
+    /// <summary>Waits until every instance of <paramref name="resourceName"/> satisfies <paramref name="predicate"/>.</summary>
+    public Task WaitForResourceAsync(string resourceName, Func<ResourceSnapshot, bool> predicate,
+        CancellationToken cancellationToken = default) =>
+        WaitAsync(resourceName, i => predicate(i.Snapshot()), cancellationToken);
+
     internal async Task WaitAsync(string resourceName, Func<ResourceInstance, bool> condition, CancellationToken cancellationToken)
     {
         while (true)

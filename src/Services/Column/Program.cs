@@ -1,0 +1,20 @@
+using Dedao.Column.Apis;
+using Dedao.Column.Data;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.AddMySqlDbContext<ColumnDbContext>("columndb");
+builder.AddRedisClient("redis");
+builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
+
+var app = builder.Build();
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapColumnApi();
+
+app.Run();

@@ -1,0 +1,12 @@
+namespace Dedao.Course.Data;
+
+public class Lesson
+{
+    public long Id { get; set; }
+    public long CourseId { get; set; }
+    public required string Title { get; set; }
+    public required string MediaUrl { get; set; }
+    public int DurationSeconds { get; set; }
+    /// <summary>A trial lesson is playable without buying its course.</summary>
+    public bool IsTrial { get; set; }
+}

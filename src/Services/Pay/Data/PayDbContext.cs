@@ -1,0 +1,21 @@
+using Dedao.ServiceDefaults.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dedao.Pay.Data;
+
+public class PayDbContext(DbContextOptions<PayDbContext> options) : DbContext(options)
+{
+    public DbSet<Payment> Payments => Set<Payment>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.Entity<Payment>(payment =>
+        {
+            payment.Property(p => p.Channel).HasConversion<string>().HasMaxLength(16);
+            payment.Property(p => p.Status).HasConversion<string>().HasMaxLength(16);
+        });
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+
+    // DATETIME keeps no zone; every time stored here is UTC, so it is read back as UTC.
+}

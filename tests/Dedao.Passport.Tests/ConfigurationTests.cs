@@ -1,0 +1,57 @@
+using System.Net;
+using Dedao.Passport.Tests.Infrastructure;
+
+namespace Dedao.Passport.Tests;
+
+[Collection(PassportCollection.Name)]
+public sealed class ConfigurationTests(PassportFixture fixture)
+{
+    [Fact]
+    public async Task The_access_token_lifetime_is_configurable()
+    {
+        await using var passport = await fixture.StartPassportAsync("passport_lifetime", new Dictionary<string, string>
+        {
+            ["Passport__AccessTokenLifetime"] = "00:05:00",
+        });
+        using var client = new PassportClient(passport.CreateClient());
+        var user = await client.RegisterUserAsync();
+
+        var tokens = await client.LoginTokensAsync(user.Phone, user.Password);
+
+        Assert.Equal(300, tokens.ExpiresIn);
+        var payload = Jwt.Payload(tokens.AccessToken);
+        Assert.Equal(300, (long)payload["exp"]! - (long)payload["iat"]!);
+    }
+
+    [Fact]
+    public async Task An_access_token_lifetime_over_15_minutes_stops_the_start()
+    {
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => fixture.StartPassportAsync("passport_lifetime_too_long", new Dictionary<string, string>
+        {
+            ["Passport__AccessTokenLifetime"] = "00:30:00",
+        }));
+
+        Assert.Contains("passport exited", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("AccessTokenLifetime", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_redis_a_login_is_a_quick_503_with_retry_after()
+    {
+        var nobodyListens = $"127.0.0.1:{FreePort.Next()}";
+        await using var passport = await PassportProcess.StartAsync(
+            fixture.MariaDb.ConnectionString("passport_no_redis"), nobodyListens, readinessPath: "/alive");
+        using var client = new PassportClient(passport.CreateClient());
+        var user = await client.RegisterUserAsync();
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await client.LoginAsync(user.Phone, user.Password);
+        clock.Stop();
+
+        await PassportClient.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(3), $"took {clock.Elapsed}");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("Redis", body, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Dedao.Passport.Tests.Infrastructure;
+
+/// <summary>A server started for the tests: its output is kept for failure messages and it is killed on dispose.</summary>
+public sealed class ChildProcess : IDisposable
+{
+    private const int KeptLines = 200;
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private ChildProcess(Process process) => _process = process;
+
+    public bool HasExited => _process.HasExited;
+
+    public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info };
+        var child = new ChildProcess(process);
+        process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    public static async Task<string> RunAsync(string fileName, params string[] arguments)
+    {
+        using var child = Start(fileName, arguments);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await child._process.WaitForExitAsync(timeout.Token);
+        if (child._process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} exited with {child._process.ExitCode}:\n{child.Output}");
+        }
+
+        return child.Output;
+    }
+
+    public string Output => string.Join('\n', _output);
+
+    public async Task StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(TimeSpan.FromSeconds(30));
+        }
+
+        _process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > KeptLines && _output.TryDequeue(out _))
+        {
+        }
+    }
+}
