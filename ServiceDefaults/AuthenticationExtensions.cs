@@ -26,6 +26,7 @@ public static class AuthenticationExtensions
             client => client.Timeout = PassportJwtBearerOptions.BackchannelTimeout);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, PassportJwtBearerOptions>();
+        builder.Services.AddHostedService<SigningKeysWarmUp>();
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return builder;

@@ -14,6 +14,20 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     private static readonly string[] Servers = ["mysql", "redis", "messaging"];
     private static readonly string[] Databases = ["passportdb", "paydb", "coindb", "orderdb", "coursedb", "columndb", "commentdb"];
 
+    private static string NewPhone() => $"139{Random.Shared.Next(10_000_000, 99_999_999)}";
+
+    /// <summary>Registers a new reader through the gateway and returns their access token.</summary>
+    private async Task<string> LoginAsync(string? phone = null)
+    {
+        phone ??= NewPhone();
+        using var register = await platform.Gateway.PostAsJsonAsync("/api/v1/passport/register",
+            new { phone, password = "correct horse battery", nickname = "读者" });
+        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
+        using var login = await platform.Gateway.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = "correct horse battery" });
+        login.EnsureSuccessStatusCode();
+        return (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
     [Fact]
     public async Task Every_resource_is_running_and_healthy_in_the_dashboard()
     {
@@ -44,8 +58,20 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         Assert.False(home.GetProperty("subscribed").GetBoolean());
         Assert.True(home.GetProperty("articles").GetArrayLength() >= 10);
 
+        using var v1 = await platform.Gateway.GetAsync($"/api/v1/columns/{first.GetProperty("id")}");
+        Assert.True(v1.Headers.Contains("Deprecation") && v1.Headers.Contains("Sunset"), "v1 of the column home page is not marked deprecated");
+
         var courses = await platform.Gateway.GetFromJsonAsync<JsonElement>("/api/v1/courses");
         Assert.Equal(10, courses.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task The_passport_contract_is_readable_through_the_gateway()
+    {
+        var document = await platform.Gateway.GetFromJsonAsync<JsonElement>("/api/v1/passport/openapi/v1.json");
+
+        Assert.StartsWith("3.", document.GetProperty("openapi").GetString(), StringComparison.Ordinal);
+        Assert.True(document.GetProperty("paths").TryGetProperty("/api/v1/passport/login", out _));
     }
 
     [Fact]
@@ -59,14 +85,8 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     [Fact]
     public async Task A_reader_registers_logs_in_and_reaches_the_protected_services()
     {
-        var phone = $"139{Random.Shared.Next(10_000_000, 99_999_999)}";
-        var register = await platform.Gateway.PostAsJsonAsync("/api/v1/passport/register",
-            new { phone, password = "correct horse battery", nickname = "读者" });
-        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
-
-        var login = await platform.Gateway.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = "correct horse battery" });
-        login.EnsureSuccessStatusCode();
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var phone = NewPhone();
+        var token = await LoginAsync(phone);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await platform.Gateway.GetAsync("/api/v1/orders")).StatusCode);
 
@@ -74,7 +94,9 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         var me = await reader.GetFromJsonAsync<JsonElement>("/api/v1/passport/me");
         Assert.Equal($"{phone[..3]}****{phone[^4..]}", me.GetProperty("phone").GetString());
-        var orders = await reader.GetFromJsonAsync<JsonElement>("/api/v1/orders");
+        using var ordersResponse = await reader.GetAsync("/api/v1/orders");
+        Assert.True(ordersResponse.IsSuccessStatusCode, $"{(int)ordersResponse.StatusCode}: {await ordersResponse.Content.ReadAsStringAsync()}");
+        var orders = await ordersResponse.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(0, orders.GetProperty("items").GetArrayLength());
         var wallet = await reader.GetFromJsonAsync<JsonElement>("/api/v1/coins/wallet");
         Assert.Equal(0, wallet.GetProperty("balance").GetInt64());
@@ -84,11 +106,15 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task A_path_no_service_owns_is_404_at_the_gateway()
+    public async Task A_path_no_service_owns_is_401_to_strangers_and_404_to_readers()
     {
-        var response = await platform.Gateway.GetAsync("/api/v1/nothing-here");
+        using var stranger = await platform.Gateway.GetAsync("/api/v1/nothing-here");
+        using var reader = platform.App.CreateHttpClient("gateway");
+        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await LoginAsync());
+        using var known = await reader.GetAsync("/api/v1/nothing-here");
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, known.StatusCode);
     }
 
     [Fact]

@@ -1,13 +1,38 @@
+using Dedao.Gateway.Edge;
+using Dedao.Gateway.Proxy;
+
 var builder = WebApplication.CreateBuilder(args);
 
+// Operators change routes, limits and canary weights in this file; the proxy picks them up without a restart.
+if (builder.Configuration["Gateway:OverridesFile"] is { Length: > 0 } overrides)
+{
+    builder.Configuration.AddJsonFile(overrides, optional: true, reloadOnChange: true);
+}
+
 builder.AddServiceDefaults();
+builder.AddDefaultAuthentication();
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestSizeLimit.MaxBodyBytes);
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
-    .AddServiceDiscoveryDestinationResolver();
+    .AddServiceDiscoveryDestinationResolver()
+    .AddTransforms<DeprecationTransformProvider>();
 
 var app = builder.Build();
 
+app.UseMiddleware<RequestIdMiddleware>();
+app.UseMiddleware<RequestSizeLimit>();
+app.UseMiddleware<IdentityHeaderStripping>();
+app.UseAuthentication();
+app.UseAuthorization();
+
 app.MapDefaultEndpoints();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy =>
+{
+    proxy.Use(BackendFailure.TranslateAsync);
+    proxy.Use(CanaryRouting.SelectClusterAsync);
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
 
 app.Run();

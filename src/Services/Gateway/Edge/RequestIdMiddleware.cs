@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Dedao.Gateway.Edge;
+
+/// <summary>
+/// Gives every request an <c>X-Request-Id</c> (the client's, when it is a sane one) that goes to the backend and comes
+/// back on the response, together with the <c>traceparent</c> of the request's trace.
+/// </summary>
+internal sealed partial class RequestIdMiddleware(RequestDelegate next)
+{
+    public const string HeaderName = "X-Request-Id";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var sent = context.Request.Headers[HeaderName].ToString();
+        var requestId = ValidRequestId().IsMatch(sent) ? sent : Guid.NewGuid().ToString("N");
+        context.Request.Headers[HeaderName] = requestId;
+        context.TraceIdentifier = requestId;
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[HeaderName] = requestId;
+            if (Activity.Current is { } activity)
+            {
+                context.Response.Headers.TryAdd("traceparent", $"00-{activity.TraceId}-{activity.SpanId}-{(activity.Recorded ? "01" : "00")}");
+            }
+
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,128}$")]
+    private static partial Regex ValidRequestId();
+}
