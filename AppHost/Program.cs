@@ -18,6 +18,7 @@ var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDataba
 var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging).WithReference(passport);
 
 builder.AddProject<Projects.Dedao_Gateway>("gateway")
+    .WithReference(redis).WaitFor(redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)
     .WithReference(course).WithReference(column).WithReference(comment)
     .WaitFor(passport)

@@ -11,7 +11,7 @@ dotnet build -c Release AppHost bench/BareYarp -v q -nologo >/dev/null
 gateway_port=5180 dashboard_port=18980 yarp_port=5181
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 # The limiter would turn most of a load test into 429s; lift it for the measurement.
-export RateLimiting__Policies__default__PermitLimit=100000000 RateLimiting__Policies__default__TokensPerPeriod=100000000
+export RateLimiting__Policies__standard__PermitLimit=100000000 RateLimiting__Policies__standard__TokensPerPeriod=100000000
 dotnet AppHost/bin/Release/net10.0/Dedao.AppHost.dll --AppHost:Ephemeral=true --AppHost:Quiet=true \
   --AppHost:GatewayPort=$gateway_port --AppHost:DashboardPort=$dashboard_port > /tmp/dedao-bench-apphost.log 2>&1 &
 apphost=$!

@@ -103,6 +103,29 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task Limited_routes_carry_their_limit_and_login_is_limited_more_strictly()
+    {
+        using var read = await Gateway.GetAsync("/api/v1/columns");
+        Assert.Equal("100000", read.Headers.GetValues("X-RateLimit-Limit").Single());
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 11; i++)
+        {
+            using var login = await Gateway.PostAsJsonAsync("/api/v1/passport/login", new { phone = "13800000000", password = "x" });
+            statuses.Add(login.StatusCode);
+            if (login.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal("too_many_requests", await CodeOf(login));
+                Assert.True(login.Headers.RetryAfter is not null);
+                Assert.Equal("0", login.Headers.GetValues("X-RateLimit-Remaining").Single());
+            }
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, 10), statuses.Take(10));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[10]);
+    }
+
+    [Fact]
     public async Task A_backend_that_is_down_is_503_service_unavailable_at_once()
     {
         var clock = Stopwatch.StartNew();

@@ -32,8 +32,13 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
         await WriteOverridesAsync(canaryPercent: 30);
 
         var builder = DistributedApplicationTestingBuilder.Create();
+        var redis = builder.AddRedis("redis");
         var gateway = builder.AddProject<Projects.Dedao_Gateway>("gateway")
+            .WithReference(redis).WaitFor(redis)
             .WithHttpHealthCheck("/health")
+            // These tests send hundreds of requests from one address; the limits have tests of their own.
+            .WithEnvironment("RateLimiting__Policies__standard__PermitLimit", "100000")
+            .WithEnvironment("RateLimiting__Policies__standard__TokensPerPeriod", "100000")
             .WithEnvironment("Gateway__OverridesFile", OverridesFile)
             .WithEnvironment("services__column-canary__http__0", Canary.Url)
             .WithEnvironment("services__down__http__0", $"http://127.0.0.1:{FreePort()}")

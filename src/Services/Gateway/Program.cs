@@ -1,5 +1,6 @@
 using Dedao.Gateway.Edge;
 using Dedao.Gateway.Proxy;
+using Dedao.Gateway.RateLimiting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,7 +11,9 @@ if (builder.Configuration["Gateway:OverridesFile"] is { Length: > 0 } overrides)
 }
 
 builder.AddServiceDefaults();
+builder.AddRedisClient("redis");
 builder.AddDefaultAuthentication();
+builder.AddGatewayRateLimiting();
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestSizeLimit.MaxBodyBytes);
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
@@ -23,6 +26,7 @@ app.UseMiddleware<RequestIdMiddleware>();
 app.UseMiddleware<RequestSizeLimit>();
 app.UseMiddleware<IdentityHeaderStripping>();
 app.UseAuthentication();
+app.UseGatewayRateLimiting();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();

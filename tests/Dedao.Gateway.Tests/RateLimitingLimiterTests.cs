@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Dedao.Gateway.RateLimiting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Dedao.Gateway.Tests;
+
+/// <summary>The limiter on its own, against a real Redis; two stores with their own connections are two gateway replicas.</summary>
+public sealed class RateLimitingLimiterTests
+{
+    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ShortTimeout = TimeSpan.FromMilliseconds(250);
+
+    [Fact]
+    public async Task Two_replicas_share_one_budget_in_Redis()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis);
+        await using var b = Replica.Connect(redis);
+        var policy = PerHour(5);
+        using var onA = a.Store.CreateLimiter("test", policy, "user:1");
+        using var onB = b.Store.CreateLimiter("test", policy, "user:1");
+
+        var remaining = new List<long>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var lease = await (i % 2 == 0 ? onA : onB).AcquireAsync();
+            Assert.True(lease.IsAcquired, $"request {i + 1} of 5 is admitted");
+            Assert.Equal(GatewayRateLimitMetadata.RedisStore, Metadata(lease, GatewayRateLimitMetadata.Store));
+            Assert.Equal(5, Metadata(lease, GatewayRateLimitMetadata.Limit));
+            remaining.Add(Metadata(lease, GatewayRateLimitMetadata.Remaining));
+        }
+
+        Assert.Equal([4, 3, 2, 1, 0], remaining);
+        foreach (var limiter in new[] { onA, onB })
+        {
+            using var rejected = await limiter.AcquireAsync();
+            Assert.False(rejected.IsAcquired);
+            Assert.Equal(0, Metadata(rejected, GatewayRateLimitMetadata.Remaining));
+            // 5 tokens an hour: the next one is 12 minutes away, less the few milliseconds of this test.
+            Assert.InRange(Metadata(rejected, MetadataName.RetryAfter), TimeSpan.FromSeconds(700), TimeSpan.FromSeconds(720));
+        }
+
+        // Another partition of the same policy has its own bucket.
+        using var otherLimiter = b.Store.CreateLimiter("test", policy, "user:2");
+        using var other = await otherLimiter.AcquireAsync();
+        Assert.True(other.IsAcquired);
+        Assert.Equal(4, Metadata(other, GatewayRateLimitMetadata.Remaining));
+    }
+
+    [Fact]
+    public async Task Buckets_expire_once_they_would_be_full_again()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis);
+        using var limiter = a.Store.CreateLimiter("test", PerHour(5), "ip:192.0.2.1");
+
+        using (await limiter.AcquireAsync())
+        {
+        }
+
+        Assert.Equal("dedao:gateway:ratelimit:test:ip:192.0.2.1", limiter.Key);
+        var ttl = await a.Multiplexer.GetDatabase().KeyTimeToLiveAsync(limiter.Key);
+        // One token spent at 5 an hour refills in 720 s, plus a second of slack.
+        Assert.NotNull(ttl);
+        Assert.InRange(ttl.Value, TimeSpan.FromSeconds(700), TimeSpan.FromSeconds(721));
+    }
+
+    [Fact]
+    public async Task Tokens_come_back_at_the_configured_rate()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis);
+        using var limiter = a.Store.CreateLimiter("test",
+            new RateLimitPolicyOptions { PermitLimit = 2, TokensPerPeriod = 2, ReplenishmentPeriod = TimeSpan.FromMilliseconds(600) }, "user:1");
+
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+        using var rejected = await limiter.AcquireAsync();
+        Assert.False(rejected.IsAcquired);
+        Assert.InRange(Metadata(rejected, MetadataName.RetryAfter), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
+
+        await RateLimitingPoll.UntilAsync(async () =>
+        {
+            using var lease = await limiter.AcquireAsync();
+            return lease.IsAcquired;
+        }, TimeSpan.FromSeconds(5), "a token is back after about 300 ms");
+    }
+
+    [Fact]
+    public async Task Redis_down_each_replica_limits_locally_and_quickly()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis, ShortTimeout);
+        await using var b = Replica.Connect(redis, ShortTimeout);
+        var policy = PerHour(3);
+        redis.Kill();
+
+        foreach (var replica in new[] { a, b })
+        {
+            using var limiter = replica.Store.CreateLimiter("test", policy, "user:1");
+            for (var i = 0; i < 3; i++)
+            {
+                using var lease = await TimedAcquireAsync(limiter);
+                Assert.True(lease.IsAcquired, $"request {i + 1} of 3 is admitted");
+                Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(lease, GatewayRateLimitMetadata.Store));
+                Assert.Equal(2 - i, Metadata(lease, GatewayRateLimitMetadata.Remaining));
+            }
+
+            using var rejected = await TimedAcquireAsync(limiter);
+            Assert.False(rejected.IsAcquired, "still limited without Redis");
+            Assert.True(Metadata(rejected, MetadataName.RetryAfter) > TimeSpan.Zero);
+        }
+    }
+
+    [Fact]
+    public async Task Hung_Redis_costs_a_request_at_most_the_timeout()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis, ShortTimeout);
+        using var limiter = a.Store.CreateLimiter("test", PerHour(3), "user:1");
+        Assert.True((await limiter.AcquireAsync()).IsAcquired);
+
+        redis.Pause();
+        try
+        {
+            using var first = await TimedAcquireAsync(limiter);
+            Assert.True(first.IsAcquired);
+            Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(first, GatewayRateLimitMetadata.Store));
+            for (var i = 0; i < 3; i++)
+            {
+                using var next = await TimedAcquireAsync(limiter);
+                Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(next, GatewayRateLimitMetadata.Store));
+                Assert.Equal(i < 2, next.IsAcquired);
+            }
+        }
+        finally
+        {
+            redis.Resume();
+        }
+    }
+
+    [Fact]
+    public async Task Redis_back_shared_limiting_resumes_after_the_cool_down()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        await using var a = Replica.Connect(redis);
+        await using var b = Replica.Connect(redis);
+        redis.Kill();
+        foreach (var replica in new[] { a, b })
+        {
+            using var lease = await TimedAcquireAsync(replica.Store.CreateLimiter("test", PerHour(3), "user:down"));
+            Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(lease, GatewayRateLimitMetadata.Store));
+        }
+
+        await redis.StartAgainAsync();
+        var probe = 0;
+        foreach (var replica in new[] { a, b })
+        {
+            await RateLimitingPoll.UntilAsync(async () =>
+            {
+                using var lease = await replica.Store.CreateLimiter("test", PerHour(3), $"user:probe{probe++}").AcquireAsync();
+                return Metadata(lease, GatewayRateLimitMetadata.Store) == GatewayRateLimitMetadata.RedisStore;
+            }, RecoveryDeadline, "the replica uses Redis again");
+        }
+
+        var policy = PerHour(4);
+        using var onA = a.Store.CreateLimiter("test", policy, "user:after");
+        using var onB = b.Store.CreateLimiter("test", policy, "user:after");
+        var admitted = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            using var lease = await (i % 2 == 0 ? onA : onB).AcquireAsync();
+            admitted += lease.IsAcquired ? 1 : 0;
+        }
+
+        Assert.Equal(4, admitted);
+    }
+
+    private static RateLimitPolicyOptions PerHour(int permits) =>
+        new() { PermitLimit = permits, TokensPerPeriod = permits, ReplenishmentPeriod = TimeSpan.FromHours(1) };
+
+    private static T Metadata<T>(RateLimitLease lease, MetadataName<T> name) =>
+        lease.TryGetMetadata(name, out var value) ? value! : throw new Xunit.Sdk.XunitException($"The lease has no {name.Name}.");
+
+    private static async Task<RateLimitLease> TimedAcquireAsync(RateLimiter limiter)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var lease = await limiter.AcquireAsync();
+        Assert.True(stopwatch.Elapsed < Quick, $"the limiter answered in {stopwatch.Elapsed}, over {Quick}");
+        return lease;
+    }
+
+    /// <summary>A gateway replica: its own connection (configured as AddRedisClient does) and its own store.</summary>
+    private sealed class Replica : IAsyncDisposable
+    {
+        private Replica(ConnectionMultiplexer multiplexer, RedisTokenBucketStore store)
+        {
+            Multiplexer = multiplexer;
+            Store = store;
+        }
+
+        public ConnectionMultiplexer Multiplexer { get; }
+
+        public RedisTokenBucketStore Store { get; }
+
+        /// <param name="redisTimeout">5 s unless the test is about the timeout, so a loaded machine does not cause fallbacks.</param>
+        public static Replica Connect(RateLimitingRedisServer redis, TimeSpan? redisTimeout = null)
+        {
+            var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
+            configuration.AbortOnConnectFail = false;
+            var multiplexer = ConnectionMultiplexer.Connect(configuration);
+            var store = new RedisTokenBucketStore(
+                () => multiplexer,
+                Options.Create(new GatewayRateLimitingOptions
+                {
+                    RedisTimeout = redisTimeout ?? TimeSpan.FromSeconds(5),
+                    RedisCoolDown = TimeSpan.FromMilliseconds(500),
+                }),
+                NullLogger<RedisTokenBucketStore>.Instance);
+            return new Replica(multiplexer, store);
+        }
+
+        public async ValueTask DisposeAsync() => await Multiplexer.DisposeAsync();
+    }
+}
