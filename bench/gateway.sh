@@ -2,11 +2,14 @@
 # Requests per second of an anonymous GET (a page of columns) three ways, in one run with wrk:
 # the column service directly, through a bare YARP hop, and through the gateway (auth, limits, discovery, telemetry).
 # Usage: bench/gateway.sh [seconds per run, default 15] ; results also go to bench/results/gateway-<date>.txt
+#   service=passport path=/api/v1/passport/.well-known/jwks.json bench/gateway.sh   measures a cheap endpoint instead,
+#   so the hop itself, not the backend's query, dominates.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
-dotnet build -c Release AppHost bench/BareYarp -v q -nologo >/dev/null
+dotnet build -c Release AppHost -v q -nologo >/dev/null
+dotnet build -c Release bench/BareYarp -v q -nologo >/dev/null
 
 gateway_port=5180 dashboard_port=18980 yarp_port=5181
 export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
@@ -14,26 +17,27 @@ export ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 export RateLimiting__Policies__standard__PermitLimit=100000000 RateLimiting__Policies__standard__TokensPerPeriod=100000000
 dotnet AppHost/bin/Release/net10.0/Dedao.AppHost.dll --AppHost:Ephemeral=true --AppHost:Quiet=true \
   --AppHost:GatewayPort=$gateway_port --AppHost:DashboardPort=$dashboard_port > /tmp/dedao-bench-apphost.log 2>&1 &
-apphost=$!
-trap 'kill -INT $apphost 2>/dev/null; kill $yarp 2>/dev/null || true; wait $apphost 2>/dev/null || true' EXIT
+apphost=$!  # SIGTERM, not SIGINT, stops it: a background job of a script ignores SIGINT
+trap 'kill -TERM $apphost 2>/dev/null; kill ${yarp:-} 2>/dev/null || true; wait $apphost 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 240); do
   grep -q "ready in" /tmp/dedao-bench-apphost.log && break
   kill -0 $apphost 2>/dev/null || { cat /tmp/dedao-bench-apphost.log; exit 1; }
   sleep 0.5
 done
-column=$(curl -s localhost:$dashboard_port/api/resources | grep -o '"name": *"column"[^}]*' | grep -o 'http://127.0.0.1:[0-9]*' | head -1)
+service=${service:-column}
+path=${path:-/api/v1/columns?limit=20}
+backend=$(curl -s localhost:$dashboard_port/api/resources | tr -d '\n' | grep -o "\"name\": *\"$service\"[^}]*" | grep -o 'http://127.0.0.1:[0-9]*' | head -1)
 
-dotnet bench/BareYarp/bin/Release/net10.0/Dedao.Bench.BareYarp.dll --urls http://127.0.0.1:$yarp_port --Destination "$column" &
+dotnet bench/BareYarp/bin/Release/net10.0/Dedao.Bench.BareYarp.dll --urls http://127.0.0.1:$yarp_port --Destination "$backend" &
 yarp=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null http://127.0.0.1:$yarp_port/api/v1/columns && break; sleep 0.2; done
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$yarp_port$path" && break; sleep 0.2; done
 
-path=/api/v1/columns?limit=20
 mkdir -p bench/results
 out=bench/results/gateway-$(date +%Y%m%d-%H%M%S).txt
 {
   echo "anonymous GET $path, wrk -t2 -c32 -d${seconds}s, $(nproc) cores, Release build"
-  for target in "direct $column" "bare-yarp http://127.0.0.1:$yarp_port" "gateway http://127.0.0.1:$gateway_port"; do
+  for target in "direct $backend" "bare-yarp http://127.0.0.1:$yarp_port" "gateway http://127.0.0.1:$gateway_port"; do
     set -- $target
     wrk -t2 -c32 -d1s "$2$path" >/dev/null  # warm-up
     echo "== $1 ($2)"

@@ -126,6 +126,20 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task The_gateway_publishes_its_routes_as_an_openapi_document()
+    {
+        var document = await Gateway.GetFromJsonAsync<JsonElement>("/openapi/gateway.json");
+        var paths = document.GetProperty("paths");
+
+        var columns = paths.GetProperty("/api/{version}/columns/{rest}").GetProperty("get");
+        Assert.False(columns.TryGetProperty("security", out _));
+        Assert.Equal("standard", columns.GetProperty("x-rate-limit-policy").GetString());
+        Assert.True(paths.GetProperty("/api/{version}/orders/{rest}").GetProperty("delete").TryGetProperty("security", out _));
+        Assert.Equal("login", paths.GetProperty("/api/{version}/passport/login").GetProperty("post").GetProperty("x-rate-limit-policy").GetString());
+        Assert.True(paths.GetProperty("/api/v1/columns/{id}").GetProperty("get").GetProperty("deprecated").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_backend_that_is_down_is_503_service_unavailable_at_once()
     {
         var clock = Stopwatch.StartNew();

@@ -19,6 +19,7 @@ builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
     .AddServiceDiscoveryDestinationResolver()
     .AddTransforms<DeprecationTransformProvider>();
+builder.Services.AddOpenApi("gateway", openApi => openApi.AddDocumentTransformer<ProxyRoutesDocument>());
 
 var app = builder.Build();
 
@@ -30,6 +31,7 @@ app.UseGatewayRateLimiting();
 app.UseAuthorization();
 
 app.MapDefaultEndpoints();
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.MapReverseProxy(proxy =>
 {
     proxy.Use(BackendFailure.TranslateAsync);

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Json;
+using Dedao.Hosting;
+using Dedao.Hosting.Testing;
+
+namespace Dedao.Gateway.Tests;
+
+/// <summary>Two real gateway processes behind one Redis: the limits are the platform's, not each replica's.</summary>
+public sealed class GatewayReplicasTests : IAsyncLifetime
+{
+    private const int LoginLimit = 10;
+    private RateLimitingRedisServer _redis = null!;
+    private EchoBackend _backend = null!;
+    private DistributedApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        _redis = await RateLimitingRedisServer.StartAsync();
+        _backend = await EchoBackend.StartAsync("passport");
+        // An external Redis the test can stop; the engine would restart one of its own.
+        var builder = DistributedApplicationTestingBuilder.Create([$"--ConnectionStrings:redis={_redis.ConnectionString}"]);
+        var redis = builder.AddConnectionString("redis");
+        builder.AddProject<Projects.Dedao_Gateway>("gateway")
+            .WithReplicas(2)
+            .WithReference(redis)
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("services__passport__http__0", _backend.Url);
+        _app = builder.Build();
+        await _app.StartAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+    }
+
+    private HttpClient Replica(int index) =>
+        new() { BaseAddress = new Uri(_app.ResourceNotifications.Snapshots().Single(s => s.Name == $"gateway-{index}").Endpoints[0]) };
+
+    private static async Task<HttpStatusCode> LoginAsync(HttpClient replica)
+    {
+        using var response = await replica.PostAsJsonAsync("/api/v1/passport/login", new { phone = "13800000000", password = "x" });
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task Two_replicas_share_one_limit_and_each_limits_alone_while_redis_is_away()
+    {
+        using var first = Replica(0);
+        using var second = Replica(1);
+
+        var shared = new List<HttpStatusCode>();
+        for (var i = 0; i < LoginLimit; i++)
+        {
+            shared.Add(await LoginAsync(i % 2 == 0 ? first : second));
+        }
+
+        Assert.All(shared, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(first));
+        Assert.Equal(HttpStatusCode.TooManyRequests, await LoginAsync(second));
+
+        _redis.Kill();
+
+        // Each replica now counts on its own, from a full local bucket: limited, but not refused outright, never a 500.
+        var alone = new List<HttpStatusCode>();
+        for (var i = 0; i < LoginLimit + 1; i++)
+        {
+            alone.Add(await LoginAsync(first));
+        }
+
+        Assert.Equal(Enumerable.Repeat(HttpStatusCode.OK, LoginLimit), alone.Take(LoginLimit));
+        Assert.Equal(HttpStatusCode.TooManyRequests, alone[LoginLimit]);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.DisposeAsync();
+        await _backend.DisposeAsync();
+        await _redis.DisposeAsync();
+    }
+}
