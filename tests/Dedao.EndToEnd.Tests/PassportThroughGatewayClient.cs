@@ -1,0 +1,208 @@
+using System.Buffers.Text;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Dedao.EndToEnd.Tests;
+
+/// <summary>
+/// Passport's public calls made through the gateway from one loopback address of its own (127.0.0.N), so the
+/// gateway's per-address limits (login 10/min, register 5/min, the rest 100/10 s) and passport's per-address lockout
+/// see every test as a different client, whatever the other tests in the collection do.
+/// </summary>
+internal sealed class PassportThroughGatewayClient : IDisposable
+{
+    public const string Password = "correct horse battery";
+    private const string Api = "/api/v1/passport";
+
+    // 127.0.0.1 is the fixture's own client (and that of every other test); the first one here is 127.0.0.20.
+    private static int s_lastHost = 19;
+
+    private readonly HttpClient _http;
+
+    private PassportThroughGatewayClient(HttpClient http, IPAddress address)
+    {
+        _http = http;
+        Address = address;
+    }
+
+    /// <summary>The source address the gateway sees for this client.</summary>
+    public IPAddress Address { get; }
+
+    /// <summary>A client at a loopback address no other client of this test run uses.</summary>
+    public static PassportThroughGatewayClient Create(PlatformFixture platform)
+    {
+        var host = Interlocked.Increment(ref s_lastHost);
+        Assert.InRange(host, 20, 254);
+        var address = new IPAddress([127, 0, 0, (byte)host]);
+
+        Uri gateway;
+        using (var probe = platform.App.CreateHttpClient("gateway"))
+        {
+            gateway = probe.BaseAddress!;
+        }
+
+        // The gateway listens on localhost; its IPv4 side is reachable at 127.0.0.1 from any 127/8 source address.
+        var endpoint = new IPEndPoint(IPAddress.Loopback, gateway.Port);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(new IPEndPoint(address, 0));
+                    await socket.ConnectAsync(endpoint, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new PassportThroughGatewayClient(new HttpClient(handler, disposeHandler: true) { BaseAddress = gateway }, address);
+    }
+
+    public static string NewPhone() => $"13{Random.Shared.Next(0, 1_000_000_000):D9}";
+
+    public Task<HttpResponseMessage> RegisterAsync(object body) => _http.PostAsJsonAsync($"{Api}/register", body);
+
+    /// <summary>Registers a new reader (201 asserted) and returns their id, phone and password.</summary>
+    public async Task<(Guid UserId, string Phone)> RegisterUserAsync(string? phone = null)
+    {
+        phone ??= NewPhone();
+        using var response = await RegisterAsync(new { phone, password = Password, nickname = "读者" });
+        Assert.True(response.StatusCode == HttpStatusCode.Created,
+            $"register: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var body = await ReadJsonAsync(response);
+        return (body.GetProperty("userId").GetGuid(), phone);
+    }
+
+    public Task<HttpResponseMessage> LoginAsync(string phone, string password) =>
+        _http.PostAsJsonAsync($"{Api}/login", new { phone, password });
+
+    /// <summary>Logs in (200 asserted) and returns the access and refresh tokens.</summary>
+    public async Task<(string AccessToken, string RefreshToken)> LoginTokensAsync(string phone, string password = Password)
+    {
+        using var response = await LoginAsync(phone, password);
+        return await ReadTokensAsync(response);
+    }
+
+    /// <summary>A new reader, logged in: their id, phone and access and refresh tokens.</summary>
+    public async Task<(Guid UserId, string Phone, string AccessToken, string RefreshToken)> SignUpAsync()
+    {
+        var (userId, phone) = await RegisterUserAsync();
+        var (access, refresh) = await LoginTokensAsync(phone);
+        return (userId, phone, access, refresh);
+    }
+
+    public Task<HttpResponseMessage> RefreshAsync(string refreshToken) =>
+        _http.PostAsJsonAsync($"{Api}/refresh", new { refreshToken });
+
+    public Task<HttpResponseMessage> LogoutAsync(string? accessToken) => SendAsync(HttpMethod.Post, $"{Api}/logout", accessToken);
+
+    public Task<HttpResponseMessage> MeAsync(string? accessToken) => SendAsync(HttpMethod.Get, $"{Api}/me", accessToken);
+
+    public Task<HttpResponseMessage> GetAsync(string path, string? accessToken = null) => SendAsync(HttpMethod.Get, path, accessToken);
+
+    public static async Task<(string AccessToken, string RefreshToken)> ReadTokensAsync(HttpResponseMessage response)
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected a token pair: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        var body = await ReadJsonAsync(response);
+        return (body.GetProperty("accessToken").GetString()!, body.GetProperty("refreshToken").GetString()!);
+    }
+
+    public static async Task<JsonElement> ReadJsonAsync(HttpResponseMessage response)
+    {
+        using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with the given status and stable code, and returns its body.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(text);
+        var problem = document.RootElement.Clone();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.Equal(code, problem.GetProperty("code").GetString());
+        return problem;
+    }
+
+    /// <summary>
+    /// The private key passport signs with, for a kid, read from passport's database the way an attacker with a
+    /// backup would: it lets a test make a token that is right in every way but one.
+    /// </summary>
+    public static async Task<ECDsa> StoredSigningKeyAsync(PlatformFixture platform, string kid)
+    {
+        await using var connection = new MySqlConnector.MySqlConnection(platform.App.GetConnectionString("passportdb"));
+        await connection.OpenAsync();
+        await using var command = new MySqlConnector.MySqlCommand("SELECT PrivateKeyPkcs8 FROM signing_keys WHERE KeyId = @kid", connection);
+        command.Parameters.AddWithValue("@kid", kid);
+        var pkcs8 = await command.ExecuteScalarAsync() as byte[];
+        Assert.True(pkcs8 is not null, $"passport stored no signing key with kid {kid}");
+        var key = ECDsa.Create();
+        key.ImportPkcs8PrivateKey(pkcs8, out _);
+        return key;
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? accessToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        if (accessToken is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        }
+
+        return await _http.SendAsync(request);
+    }
+}
+
+/// <summary>Reads and forges compact JWTs by hand, so the tests do not trust the token library they test.</summary>
+internal static class PassportThroughGatewayJwt
+{
+    public static JsonObject Header(string token) => Decode(token.Split('.')[0]);
+
+    public static JsonObject Payload(string token) => Decode(token.Split('.')[1]);
+
+    /// <summary>ES256: .NET signs in IEEE P1363 form (r || s), which is what JWS wants.</summary>
+    public static string Sign(JsonObject header, JsonObject payload, ECDsa key)
+    {
+        var signingInput = $"{Encode(header)}.{Encode(payload)}";
+        var signature = key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256);
+        return $"{signingInput}.{Base64Url.EncodeToString(signature)}";
+    }
+
+    public static string WithAlgNone(JsonObject payload) =>
+        $"{Encode(new JsonObject { ["alg"] = "none", ["typ"] = "JWT" })}.{Encode(payload)}.";
+
+    public static string WithHmac(JsonObject header, JsonObject payload, byte[] secret)
+    {
+        var signingInput = $"{Encode(header)}.{Encode(payload)}";
+        return $"{signingInput}.{Base64Url.EncodeToString(HMACSHA256.HashData(secret, Encoding.ASCII.GetBytes(signingInput)))}";
+    }
+
+    /// <summary>The same token with another payload and the original signature.</summary>
+    public static string WithPayload(string token, JsonObject payload)
+    {
+        var parts = token.Split('.');
+        return $"{parts[0]}.{Encode(payload)}.{parts[2]}";
+    }
+
+    public static JsonObject Es256Header(string kid) => new() { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = "JWT" };
+
+    private static string Encode(JsonObject json) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(json.ToJsonString()));
+
+    private static JsonObject Decode(string part) => JsonSerializer.Deserialize<JsonObject>(Base64Url.DecodeFromChars(part))!;
+}
