@@ -131,4 +131,24 @@ public sealed class OrchestrationTests
 
         Assert.Contains($"web: port {port} is already in use", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_wrong_connection_string_ends_the_run_with_one_line_naming_the_resource_and_the_fix()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var builder = DistributedApplicationTestingBuilder.Create([$"--ConnectionStrings:redis=127.0.0.1:{port},connectTimeout=500"]);
+        var redis = builder.AddRedis("redis");
+        builder.AddExecutable("worker", "sleep", "/", "300").WaitFor(redis);
+        await using var app = builder.Build();
+
+        var error = await Assert.ThrowsAsync<DistributedApplicationException>(() => app.RunAsync().WaitAsync(TimeSpan.FromMinutes(1)));
+
+        Assert.StartsWith("redis failed to start: cannot reach the server of ConnectionStrings:redis", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("check that connection string.", error.Message, StringComparison.Ordinal);
+        Assert.Equal(KnownResourceStates.FailedToStart,
+            app.ResourceNotifications.Snapshots().Single(s => s.Name == "worker").State);
+    }
 }
