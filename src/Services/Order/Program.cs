@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Dedao.Order.Apis;
 using Dedao.Order.Data;
 
@@ -11,9 +9,6 @@ builder.AddMySqlDbContext<OrderDbContext>("orderdb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
 builder.Services.AddMigration<OrderDbContext>();
-// api.md spells statuses and product types as camelCase strings ("pending", "column").
-builder.Services.ConfigureHttpJsonOptions(options =>
-    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
 
 var app = builder.Build();
 
