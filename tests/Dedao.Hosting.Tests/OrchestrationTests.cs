@@ -139,7 +139,8 @@ public sealed class OrchestrationTests
         closed.Start();
         var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
         closed.Stop();
-        var builder = DistributedApplicationTestingBuilder.Create([$"--ConnectionStrings:redis=127.0.0.1:{port},connectTimeout=500"]);
+        var builder = DistributedApplicationTestingBuilder.Create(
+            [$"--ConnectionStrings:redis=127.0.0.1:{port},connectTimeout=500", "--AppHost:ExternalServerTimeout=00:00:03"]);
         var redis = builder.AddRedis("redis");
         builder.AddExecutable("worker", "sleep", "/", "300").WaitFor(redis);
         await using var app = builder.Build();

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dedao.Hosting.Runners;
+using Microsoft.Extensions.Configuration;
 
 namespace Dedao.Hosting.Orchestration;
 
@@ -66,6 +67,7 @@ internal sealed partial class Orchestrator
             i.Health = "Unhealthy";
         });
         var deadline = Stopwatch.StartNew();
+        var patience = builder.Configuration.GetValue("AppHost:ExternalServerTimeout", TimeSpan.FromSeconds(30));
         while (!_stopping.IsCancellationRequested)
         {
             using var attempt = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -78,7 +80,7 @@ internal sealed partial class Orchestrator
             }
             catch (Exception e) when (e is not OperationCanceledException || !_stopping.IsCancellationRequested)
             {
-                if (deadline.Elapsed > TimeSpan.FromSeconds(30))
+                if (deadline.Elapsed > patience)
                 {
                     FailToStart(instance, $"cannot reach the server of ConnectionStrings:{server.Name} ({e.Message}); check that connection string.");
                     return;
