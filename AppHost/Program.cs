@@ -1,14 +1,19 @@
+using Dedao.AppHost;
+using Microsoft.Extensions.Configuration;
+
 var builder = DistributedApplication.CreateBuilder(args);
 
 var adminPhone = builder.AddParameter("admin-phone");
-var adminPassword = builder.AddParameter("admin-password", secret: true);
+var adminPassword = builder.AddGeneratedSecret("admin-password");
 
-var mysql = builder.AddMySql("mysql").WithDataVolume();
-var redis = builder.AddRedis("redis").WithDataVolume();
-var messaging = builder.AddRabbitMQ("messaging").WithDataVolume();
+// Each server is external (ConnectionStrings:<name>), a container, or the binary installed here: whichever this machine has.
+var mysql = builder.AddMySql("mysql");
+var redis = builder.AddRedisServer("redis");
+var messaging = builder.AddRabbitMQServer("messaging");
 
 var passport = builder.AddService<Projects.Dedao_Passport>("passport", mysql.AddDatabase("passportdb"), redis)
-    .WithReference(adminPhone).WithReference(adminPassword);
+    .WithEnvironment("Parameters__admin-phone", adminPhone)
+    .WithEnvironment("Parameters__admin-password", adminPassword);
 // Every service checks access tokens against passport's signing keys, found by its discovery name.
 var pay = builder.AddService<Projects.Dedao_Pay>("pay", mysql.AddDatabase("paydb"), messaging).WithReference(passport);
 var coin = builder.AddService<Projects.Dedao_Coin>("coin", mysql.AddDatabase("coindb"), messaging).WithReference(passport);
@@ -17,16 +22,13 @@ var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDataba
 var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDatabase("columndb"), redis, messaging).WithReference(passport);
 var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging).WithReference(passport);
 
-builder.AddProject<Projects.Dedao_Gateway>("gateway")
-    .WithReference(redis).WaitFor(redis)
+builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)
     .WithReference(course).WithReference(column).WithReference(comment)
     .WaitFor(passport)
-    .WithHttpEndpoint(port: builder.Configuration.GetValue("AppHost:GatewayPort", 5000))
-    .WithExternalHttpEndpoints()
-    .WithHttpHealthCheck("/health");
+    .WithGatewayEndpoint(builder.Configuration.GetValue("AppHost:GatewayPort", 5000));
 
 builder.Build().Run();
 
-/// <summary>Public so tests can start this model with <c>DistributedApplicationTestingBuilder.CreateAsync&lt;Program&gt;()</c>.</summary>
+/// <summary>Public so tests can start this model with <c>DistributedApplicationTestingBuilder.CreateAsync&lt;Projects.Dedao_AppHost&gt;()</c>.</summary>
 public partial class Program;

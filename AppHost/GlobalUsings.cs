@@ -1,3 +1,0 @@
-global using Dedao.AppHost;
-global using Dedao.Hosting;
-global using Microsoft.Extensions.Configuration;

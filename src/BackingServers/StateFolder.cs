@@ -1,0 +1,104 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Aspire.Hosting;
+
+/// <summary>
+/// Where executable servers keep their data and generated secrets: <c>AppHost:StateFolder</c> (default <c>.state</c>
+/// beside the AppHost project), or with <c>AppHost:Ephemeral=true</c> a fresh folder that is deleted on stop.
+/// Every folder is 0700 and every file 0600, as a container's volume would be to other local users.
+/// </summary>
+public sealed class StateFolder
+{
+    private static readonly ConditionalWeakTable<IDistributedApplicationBuilder, StateFolder> Folders = [];
+
+    private StateFolder(string root, bool ephemeral)
+    {
+        Root = root;
+        IsEphemeral = ephemeral;
+        CreatePrivate(Root);
+    }
+
+    public string Root { get; }
+
+    public bool IsEphemeral { get; }
+
+    /// <summary>A short, private folder for unix sockets, whose paths may not exceed 107 bytes.</summary>
+    public string Sockets => CreatePrivate(Path.Combine(Path.GetTempPath(),
+        $"dedao-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Root)))[..12]}"));
+
+    public static StateFolder For(IDistributedApplicationBuilder builder) => Folders.GetValue(builder, Create);
+
+    /// <summary>A private folder of the state folder, created if missing.</summary>
+    public string Folder(params string[] parts) => CreatePrivate(Path.Combine([Root, .. parts]));
+
+    /// <summary>Writes a file only the owner can read, for passwords and configuration that holds them.</summary>
+    public static string WritePrivateFile(string path, string contents)
+    {
+        // Emptied and made private before the secret goes in.
+        File.WriteAllText(path, "");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.WriteAllText(path, contents);
+        return path;
+    }
+
+    private static StateFolder Create(IDistributedApplicationBuilder builder)
+    {
+        // Servers write their own files; with this mask the data they create is the owner's alone.
+        _ = UnixMask.Restrict();
+        var configuration = builder.Configuration;
+        if (configuration.GetValue("AppHost:Ephemeral", false))
+        {
+            var folder = new StateFolder(Directory.CreateTempSubdirectory("dedao-apphost-").FullName, ephemeral: true);
+            builder.Services.AddHostedService(services => new EphemeralStateCleanup(
+                services.GetRequiredService<IHostApplicationLifetime>(), folder.Root));
+            return folder;
+        }
+
+        var root = configuration["AppHost:StateFolder"] is { Length: > 0 } configured
+            ? Path.GetFullPath(configured, builder.AppHostDirectory)
+            : Path.Combine(builder.AppHostDirectory, ".state");
+        return new StateFolder(root, ephemeral: false);
+    }
+
+    private static string CreatePrivate(string path)
+    {
+        Directory.CreateDirectory(path);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return path;
+    }
+
+    /// <summary>Deletes an ephemeral state folder once every resource has stopped.</summary>
+    private sealed class EphemeralStateCleanup(IHostApplicationLifetime lifetime, string root) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            lifetime.ApplicationStopped.Register(() =>
+            {
+                try
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A server still writing as it dies; the temp folder's owner cleans up after it.
+                }
+            });
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
