@@ -28,8 +28,7 @@ public sealed class StateFolder
     public bool IsEphemeral { get; }
 
     /// <summary>A short, private folder for unix sockets, whose paths may not exceed 107 bytes.</summary>
-    public string Sockets => CreatePrivate(Path.Combine(Path.GetTempPath(),
-        $"dedao-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Root)))[..12]}"));
+    public string Sockets => CreatePrivate(SocketsPath(Root));
 
     public static StateFolder For(IDistributedApplicationBuilder builder) => Folders.GetValue(builder, Create);
 
@@ -58,8 +57,7 @@ public sealed class StateFolder
         if (configuration.GetValue("AppHost:Ephemeral", false))
         {
             var folder = new StateFolder(Directory.CreateTempSubdirectory("dedao-apphost-").FullName, ephemeral: true);
-            builder.Services.AddHostedService(services => new EphemeralStateCleanup(
-                services.GetRequiredService<IHostApplicationLifetime>(), folder.Root));
+            builder.Services.AddHostedService(_ => new EphemeralStateCleanup([folder.Root, SocketsPath(folder.Root)]));
             return folder;
         }
 
@@ -68,6 +66,9 @@ public sealed class StateFolder
             : Path.Combine(builder.AppHostDirectory, ".state");
         return new StateFolder(root, ephemeral: false);
     }
+
+    private static string SocketsPath(string root) =>
+        Path.Combine(Path.GetTempPath(), $"dedao-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(root)))[..12]}");
 
     private static string CreatePrivate(string path)
     {
@@ -80,25 +81,26 @@ public sealed class StateFolder
         return path;
     }
 
-    /// <summary>Deletes an ephemeral state folder once every resource has stopped.</summary>
-    private sealed class EphemeralStateCleanup(IHostApplicationLifetime lifetime, string root) : IHostedService
+    /// <summary>Deletes an ephemeral state folder when the app is disposed, after DCP has stopped every server.</summary>
+    private sealed class EphemeralStateCleanup(string[] folders) : IHostedService, IDisposable
     {
-        public Task StartAsync(CancellationToken cancellationToken)
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
         {
-            lifetime.ApplicationStopped.Register(() =>
+            foreach (var folder in folders.Where(Directory.Exists))
             {
                 try
                 {
-                    Directory.Delete(root, recursive: true);
+                    Directory.Delete(folder, recursive: true);
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    // A server still writing as it dies; the temp folder's owner cleans up after it.
+                    // A server still writing as it dies; the temp folder is the system's to clean from here.
                 }
-            });
-            return Task.CompletedTask;
+            }
         }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
