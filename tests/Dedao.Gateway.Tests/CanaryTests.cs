@@ -1,10 +1,13 @@
 using System.Net.Http.Json;
+using Dedao.Testing;
 
 namespace Dedao.Gateway.Tests;
 
 [Collection(GatewayCollection.Name)]
 public sealed class CanaryTests(GatewayFixture fixture)
 {
+    private static readonly TimeSpan ReloadDeadline = TimeSpan.FromSeconds(20);
+
     private async Task<double> CanaryShareAsync(int requests)
     {
         var canary = 0;
@@ -21,7 +24,7 @@ public sealed class CanaryTests(GatewayFixture fixture)
     public async Task A_canary_split_is_close_to_its_configured_percentage_and_a_header_overrides_it()
     {
         await fixture.WriteOverridesAsync(canaryPercent: 30);
-        await Eventually(async () => await CanaryShareAsync(50) is > 0 and < 100);
+        await Poll.UntilAsync(async () => await CanaryShareAsync(50) is > 0 and < 100, ReloadDeadline, () => "the gateway splits columns-read");
 
         var share = await CanaryShareAsync(400);
 
@@ -37,19 +40,9 @@ public sealed class CanaryTests(GatewayFixture fixture)
     public async Task A_new_split_is_taken_from_configuration_without_a_restart()
     {
         await fixture.WriteOverridesAsync(canaryPercent: 100);
-        await Eventually(async () => await CanaryShareAsync(20) == 100);
+        await Poll.UntilAsync(async () => await CanaryShareAsync(20) == 100, ReloadDeadline, () => "the gateway takes canaryPercent 100");
         await fixture.WriteOverridesAsync(canaryPercent: 0);
-        await Eventually(async () => await CanaryShareAsync(20) == 0);
+        await Poll.UntilAsync(async () => await CanaryShareAsync(20) == 0, ReloadDeadline, () => "the gateway takes canaryPercent 0");
         await fixture.WriteOverridesAsync(canaryPercent: 30);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the gateway did not take the new configuration within 20 s");
-            await Task.Delay(100);
-        }
     }
 }

@@ -1,14 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
-using Dedao.Hosting;
-using Dedao.Hosting.Testing;
+using Aspire.Hosting;
+using Dedao.Testing;
 
 namespace Dedao.Gateway.Tests;
 
 /// <summary>
-/// The real gateway process, started by the engine, in front of stand-in backends: every service name resolves to
-/// the stable echo backend, <c>column-canary</c> to a second one, <c>down</c> to a closed port and <c>hung</c> to a
-/// socket that accepts and never answers. Routes and canary weights can be changed at run time in <see cref="OverridesFile"/>.
+/// The real gateway process, run by Aspire with a Redis of its own, in front of stand-in backends: every service name
+/// resolves to the stable echo backend, <c>column-canary</c> to a second one, <c>down</c> to a closed port and <c>hung</c>
+/// to a socket that accepts and never answers. Routes and canary weights can be changed at run time in <see cref="OverridesFile"/>.
 /// </summary>
 public sealed class GatewayFixture : IAsyncLifetime, IDisposable
 {
@@ -31,18 +31,19 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
         _hung.Start();
         await WriteOverridesAsync(canaryPercent: 30);
 
-        var builder = DistributedApplicationTestingBuilder.Create();
-        var redis = builder.AddRedis("redis");
+        var builder = TestAppModel.CreateEmpty();
+        var redis = builder.AddRedisServer("redis");
         var gateway = builder.AddProject<Projects.Dedao_Gateway>("gateway")
-            .WithReference(redis).WaitFor(redis)
+            .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
+            .WithReference(redis).WaitFor(redis)
             // These tests send hundreds of requests from one address; the limits have tests of their own.
             .WithEnvironment("RateLimiting__Policies__standard__PermitLimit", "100000")
             .WithEnvironment("RateLimiting__Policies__standard__TokensPerPeriod", "100000")
             .WithEnvironment("Gateway__OverridesFile", OverridesFile)
             .WithEnvironment("services__column-canary__http__0", Canary.Url)
-            .WithEnvironment("services__down__http__0", $"http://127.0.0.1:{FreePort()}")
-            .WithEnvironment("services__hung__http__0", $"http://127.0.0.1:{((IPEndPoint)_hung.LocalEndpoint).Port}");
+            .WithEnvironment("services__down__http__0", Loopback(FreePort()))
+            .WithEnvironment("services__hung__http__0", Loopback(((IPEndPoint)_hung.LocalEndpoint).Port));
         foreach (var service in Services)
         {
             gateway.WithEnvironment($"services__{service}__http__0", Stable.Url);
@@ -52,7 +53,7 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
         await _app.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
-        Gateway = _app.CreateHttpClient("gateway");
+        Gateway = GatewayClient.For(_app, "gateway");
     }
 
     /// <summary>Test routes to the failing backends, and the canary split of <c>columns-read</c>.</summary>
@@ -74,6 +75,9 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
         """);
 
     public void Dispose() => _hung.Dispose();
+
+    // A string, not an interpolation at the call: WithEnvironment would take that as an Aspire ReferenceExpression.
+    private static string Loopback(int port) => $"http://127.0.0.1:{port}";
 
     private static int FreePort()
     {

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
-using Dedao.Hosting;
-using Dedao.Hosting.Testing;
+using Aspire.Hosting;
+using Dedao.Testing;
 
 namespace Dedao.Gateway.Tests;
 
@@ -9,6 +9,9 @@ namespace Dedao.Gateway.Tests;
 public sealed class GatewayReplicasTests : IAsyncLifetime
 {
     private const int LoginLimit = 10;
+    // Two resources rather than WithReplicas(2): Aspire puts replicas behind one round-robin proxy, and each replica
+    // has to be reached on its own to see that it counts alone once Redis is gone.
+    private static readonly string[] Replicas = ["gateway-a", "gateway-b"];
     private RateLimitingRedisServer _redis = null!;
     private EchoBackend _backend = null!;
     private DistributedApplication _app = null!;
@@ -17,22 +20,28 @@ public sealed class GatewayReplicasTests : IAsyncLifetime
     {
         _redis = await RateLimitingRedisServer.StartAsync();
         _backend = await EchoBackend.StartAsync("passport");
-        // An external Redis the test can stop; the engine would restart one of its own.
-        var builder = DistributedApplicationTestingBuilder.Create([$"--ConnectionStrings:redis={_redis.ConnectionString}"]);
-        var redis = builder.AddConnectionString("redis");
-        builder.AddProject<Projects.Dedao_Gateway>("gateway")
-            .WithReplicas(2)
-            .WithReference(redis)
-            .WithHttpHealthCheck("/health")
-            .WithEnvironment("services__passport__http__0", _backend.Url);
+        // An external Redis, started by the test so that it can kill it as a crash would.
+        var builder = TestAppModel.CreateEmpty($"--ConnectionStrings:redis={_redis.ConnectionString}");
+        var redis = builder.AddRedisServer("redis");
+        foreach (var replica in Replicas)
+        {
+            builder.AddProject<Projects.Dedao_Gateway>(replica)
+                .WithHttpEndpoint()
+                .WithHttpHealthCheck("/health")
+                .WithReference(redis).WaitFor(redis)
+                .WithEnvironment("services__passport__http__0", _backend.Url);
+        }
+
         _app = builder.Build();
         await _app.StartAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
-        await _app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        foreach (var replica in Replicas)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(replica, timeout.Token);
+        }
     }
 
-    private HttpClient Replica(int index) =>
-        new() { BaseAddress = new Uri(_app.ResourceNotifications.Snapshots().Single(s => s.Name == $"gateway-{index}").Endpoints[0]) };
+    private HttpClient Replica(int index) => GatewayClient.For(_app, Replicas[index]);
 
     private static async Task<HttpStatusCode> LoginAsync(HttpClient replica)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Dedao.Gateway.RateLimiting;
+using Dedao.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
@@ -83,11 +84,11 @@ public sealed class RateLimitingLimiterTests
         Assert.False(rejected.IsAcquired);
         Assert.InRange(Metadata(rejected, MetadataName.RetryAfter), TimeSpan.FromMilliseconds(1), TimeSpan.FromMilliseconds(300));
 
-        await RateLimitingPoll.UntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             using var lease = await limiter.AcquireAsync();
             return lease.IsAcquired;
-        }, TimeSpan.FromSeconds(5), "a token is back after about 300 ms");
+        }, TimeSpan.FromSeconds(5), () => "a token is back after about 300 ms");
     }
 
     [Fact]
@@ -160,11 +161,11 @@ public sealed class RateLimitingLimiterTests
         var probe = 0;
         foreach (var replica in new[] { a, b })
         {
-            await RateLimitingPoll.UntilAsync(async () =>
+            await Poll.UntilAsync(async () =>
             {
                 using var lease = await replica.Store.CreateLimiter("test", PerHour(3), $"user:probe{probe++}").AcquireAsync();
                 return Metadata(lease, GatewayRateLimitMetadata.Store) == GatewayRateLimitMetadata.RedisStore;
-            }, RecoveryDeadline, "the replica uses Redis again");
+            }, RecoveryDeadline, () => "the replica uses Redis again");
         }
 
         var policy = PerHour(4);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Dedao.Gateway.RateLimiting;
+using Dedao.Testing;
 using StackExchange.Redis;
 
 namespace Dedao.Gateway.Tests;
@@ -90,13 +91,13 @@ public sealed class RateLimitingTestApp : IAsyncDisposable
     public async Task WaitUntilSharedAsync()
     {
         using var client = CreateClient();
-        await RateLimitingPoll.UntilAsync(async () =>
+        await Poll.UntilAsync(async () =>
         {
             var user = $"probe-{Guid.NewGuid():N}";
             using var response = await client.GetAsUserAsync("/limited", user);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             return await Redis.GetDatabase().KeyExistsAsync(BucketKey($"user:{user}"));
-        }, TimeSpan.FromSeconds(30), $"the replica at {Address} limits in Redis");
+        }, TimeSpan.FromSeconds(30), () => $"the replica at {Address} limits in Redis");
     }
 
     public static string BucketKey(string partition) =>
