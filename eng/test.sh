@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-eng/install-prereqs.sh || { echo "0 passed, 1 failed"; exit 1; }
+eng/install-prereqs.sh --tests || { echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)
 dotnet test Dedao.sln "$@" 2>&1 | tee "$log"
