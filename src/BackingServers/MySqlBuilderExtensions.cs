@@ -30,23 +30,17 @@ public static class MySqlBuilderExtensions
             _ => builder.AddMySqlExecutable(name, binary!),
         };
 
-        var healthCheckKey = $"{name}_check";
-        string? connectionString = null;
-        builder.Eventing.Subscribe<ConnectionStringAvailableEvent>(server.Resource, async (_, ct) =>
-            connectionString = await server.Resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false));
-        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
-            _ => new MySqlHealthCheck(() => connectionString), failureStatus: null, tags: null));
-
         return server
             .WithIconName("DatabaseMultiple")
-            .WithHealthCheck(healthCheckKey)
+            .WithMySqlHealthCheck()
             .OnResourceReady(async (resource, ready, ct) =>
             {
                 // Aspire runs a database's health check once it is Running; it is, as soon as it exists.
                 var notifications = ready.Services.GetRequiredService<ResourceNotificationService>();
+                var connectionString = (await resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false))!;
                 foreach (var database in builder.Resources.OfType<MySqlDatabaseResource>().Where(d => d.Parent == resource))
                 {
-                    await CreateDatabaseAsync(connectionString!, database.DatabaseName, ct).ConfigureAwait(false);
+                    await CreateDatabaseAsync(connectionString, database.DatabaseName, ct).ConfigureAwait(false);
                     await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.Running })
                         .ConfigureAwait(false);
                 }
@@ -58,16 +52,7 @@ public static class MySqlBuilderExtensions
         string? databaseName = null)
     {
         databaseName ??= name;
-        var database = new MySqlDatabaseResource(name, databaseName, builder.Resource);
-
-        var healthCheckKey = $"{name}_check";
-        string? connectionString = null;
-        builder.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(database, async (_, ct) =>
-            connectionString = await database.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false));
-        builder.ApplicationBuilder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthCheckKey,
-            _ => new MySqlHealthCheck(() => connectionString), failureStatus: null, tags: null));
-
-        return builder.ApplicationBuilder.AddResource(database)
+        return builder.ApplicationBuilder.AddResource(new MySqlDatabaseResource(name, databaseName, builder.Resource))
             .WithInitialState(new CustomResourceSnapshot
             {
                 ResourceType = "MySqlDatabase",
@@ -75,8 +60,12 @@ public static class MySqlBuilderExtensions
                 Properties = [new(CustomResourceKnownProperties.Source, databaseName)],
             })
             .WithIconName("Database")
-            .WithHealthCheck(healthCheckKey);
+            .WithMySqlHealthCheck();
     }
+
+    private static IResourceBuilder<T> WithMySqlHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString =>
+        builder.WithConnectionHealthCheck((checks, key, connectionString) =>
+            checks.Add(new HealthCheckRegistration(key, _ => new MySqlHealthCheck(connectionString), failureStatus: null, tags: null)));
 
     private static IResourceBuilder<MySqlContainerResource> AddMySqlContainer(this IDistributedApplicationBuilder builder, string name)
     {
@@ -186,18 +175,13 @@ public static class MySqlBuilderExtensions
         }
     }
 
-    private sealed class MySqlHealthCheck(Func<string?> connectionString) : IHealthCheck
+    private sealed class MySqlHealthCheck(Func<string> connectionString) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
-            if (connectionString() is not { } value)
-            {
-                return HealthCheckResult.Unhealthy("The connection string is not known yet.");
-            }
-
             try
             {
-                var connection = new MySqlConnection(new MySqlConnectionStringBuilder(value) { Pooling = false, ConnectionTimeout = 3 }.ConnectionString);
+                var connection = new MySqlConnection(new MySqlConnectionStringBuilder(connectionString()) { Pooling = false, ConnectionTimeout = 3 }.ConnectionString);
                 await using (connection.ConfigureAwait(false))
                 {
                     await connection.OpenAsync(cancellationToken).ConfigureAwait(false);

@@ -88,15 +88,9 @@ public static class RabbitMQServerBuilderExtensions
 
     private static IResourceBuilder<T> WithRabbitMQHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString
     {
-        var healthCheckKey = $"{builder.Resource.Name}_check";
-        string? connectionString = null;
-        builder.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(builder.Resource, async (_, ct) =>
-            connectionString = await builder.Resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false));
         // One connection, reused by every check, as Aspire's own RabbitMQ integration does.
         IConnection? connection = null;
-        builder.ApplicationBuilder.Services.AddHealthChecks().AddRabbitMQ(async _ => connection ??=
-            await new ConnectionFactory { Uri = new Uri(connectionString ?? throw new InvalidOperationException("The connection string is not known yet.")) }
-                .CreateConnectionAsync().ConfigureAwait(false), healthCheckKey);
-        return builder.WithHealthCheck(healthCheckKey);
+        return builder.WithConnectionHealthCheck((checks, key, connectionString) => checks.AddRabbitMQ(async _ => connection ??=
+            await new ConnectionFactory { Uri = new Uri(connectionString()) }.CreateConnectionAsync().ConfigureAwait(false), key));
     }
 }

@@ -52,14 +52,6 @@ public static class RedisServerBuilderExtensions
                 """));
     }
 
-    private static IResourceBuilder<T> WithRedisHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString
-    {
-        var healthCheckKey = $"{builder.Resource.Name}_check";
-        string? connectionString = null;
-        builder.ApplicationBuilder.Eventing.Subscribe<ConnectionStringAvailableEvent>(builder.Resource, async (_, ct) =>
-            connectionString = await builder.Resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false));
-        builder.ApplicationBuilder.Services.AddHealthChecks()
-            .AddRedis(_ => connectionString ?? throw new InvalidOperationException("The connection string is not known yet."), name: healthCheckKey);
-        return builder.WithHealthCheck(healthCheckKey);
-    }
+    private static IResourceBuilder<T> WithRedisHealthCheck<T>(this IResourceBuilder<T> builder) where T : IResourceWithConnectionString =>
+        builder.WithConnectionHealthCheck((checks, key, connectionString) => checks.AddRedis(_ => connectionString(), name: key));
 }
