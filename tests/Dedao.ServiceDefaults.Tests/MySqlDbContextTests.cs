@@ -1,3 +1,4 @@
+using Aspire.Pomelo.EntityFrameworkCore.MySql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -47,6 +48,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
         builder.Configuration[$"{Section}:CommandTimeout"] = "17";
         builder.Configuration[$"{Section}:DisableRetry"] = "true";
         builder.Configuration[$"{Section}:{nameof(NotesContext)}:CommandTimeout"] = "42";
+        builder.Configuration[$"{Section}:{nameof(NotesContext)}:DisableHealthChecks"] = "false";
         builder.AddMySqlDbContext<NotesContext>("testdb", settings => settings.DisableHealthChecks = true);
         using var host = builder.Build();
 
@@ -62,7 +64,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
     public void ConnectionStrings_wins_over_a_connection_string_in_the_section()
     {
         var builder = servers.CreateServiceBuilder();
-        builder.Configuration[$"{Section}:ConnectionString"] = $"Server=127.0.0.1;Port={ServiceHost.ClosedPort()}";
+        builder.Configuration[$"{Section}:ConnectionString"] = $"Server=127.0.0.1;Port={ServiceHost.FreePort()}";
         builder.AddMySqlDbContext<NotesContext>("testdb");
         using var host = builder.Build();
 
@@ -73,7 +75,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
     [Fact]
     public void A_configured_server_version_spares_the_round_trip_that_detecting_it_costs()
     {
-        var unreachable = $"Server=127.0.0.1;Port={ServiceHost.ClosedPort()};Database=testdb";
+        var unreachable = $"Server=127.0.0.1;Port={ServiceHost.FreePort()};Database=testdb";
 
         using var configured = BuildHost(unreachable, settings => settings.ServerVersion = "10.11.6-mariadb");
         using (var scope = configured.Services.CreateScope())
@@ -87,7 +89,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
             Assert.ThrowsAny<MySqlException>(() => scope.ServiceProvider.GetRequiredService<NotesContext>());
         }
 
-        static IHost BuildHost(string connectionString, Action<Aspire.Pomelo.EntityFrameworkCore.MySql.PomeloEntityFrameworkCoreMySqlSettings> configure)
+        static IHost BuildHost(string connectionString, Action<PomeloEntityFrameworkCoreMySqlSettings> configure)
         {
             var builder = ServiceHost.CreateBuilder();
             builder.Configuration["ConnectionStrings:testdb"] = connectionString;

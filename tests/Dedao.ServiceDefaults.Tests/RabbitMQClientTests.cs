@@ -56,7 +56,7 @@ public sealed class RabbitMQClientTests(BackingServersFixture servers)
     public async Task A_broker_that_does_not_answer_shows_in_health()
     {
         var builder = ServiceHost.CreateBuilder();
-        builder.Configuration["ConnectionStrings:messaging"] = $"amqp://guest:guest@127.0.0.1:{ServiceHost.ClosedPort()}";
+        builder.Configuration["ConnectionStrings:messaging"] = $"amqp://guest:guest@127.0.0.1:{ServiceHost.FreePort()}";
         builder.AddRabbitMQClient("messaging", settings => settings.MaxConnectRetryCount = 0);
         using var host = builder.Build();
 

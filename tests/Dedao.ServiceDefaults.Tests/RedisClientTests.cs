@@ -33,7 +33,7 @@ public sealed class RedisClientTests(BackingServersFixture servers)
     {
         var builder = ServiceHost.CreateBuilder();
         builder.Configuration["ConnectionStrings:redis"] =
-            $"127.0.0.1:{ServiceHost.ClosedPort()},connectTimeout=500,syncTimeout=500,asyncTimeout=500";
+            $"127.0.0.1:{ServiceHost.FreePort()},connectTimeout=500,syncTimeout=500,asyncTimeout=500";
         builder.AddRedisClient("redis");
         using var host = builder.Build();
         await host.StartAsync();

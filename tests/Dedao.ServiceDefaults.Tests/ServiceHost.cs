@@ -13,8 +13,8 @@ internal static class ServiceHost
     public static async Task<HealthReport> HealthAsync(this IHost host) =>
         await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
 
-    /// <summary>A loopback port nothing listens on.</summary>
-    public static int ClosedPort()
+    /// <summary>A loopback port nothing listens on: a server that is away, or one to start there.</summary>
+    public static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         listener.Start();
