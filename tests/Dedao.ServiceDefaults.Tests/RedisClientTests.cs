@@ -35,6 +35,8 @@ public sealed class RedisClientTests(BackingServersFixture servers)
         builder.Configuration["ConnectionStrings:redis"] =
             $"127.0.0.1:{ServiceHost.FreePort()},connectTimeout=500,syncTimeout=500,asyncTimeout=500";
         builder.AddRedisClient("redis");
+        // Traced, as in a service, so the Redis instrumentation takes part in the start.
+        TelemetryCapture.AddTo(builder);
         using var host = builder.Build();
         await host.StartAsync();
 
