@@ -11,7 +11,10 @@ using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>What every Dedao service gets: telemetry, health, service discovery and resilience.</summary>
+/// <summary>
+/// Aspire's service defaults: telemetry, health, service discovery and resilience, plus what the platform's API
+/// contract asks of every service. The client integrations add their own traces, metrics and health checks.
+/// </summary>
 public static class Extensions
 {
     private const string HealthEndpointPath = "/health";
@@ -56,6 +59,13 @@ public static class Extensions
                         && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath))
                 .AddHttpClientInstrumentation());
 
+        builder.AddOpenTelemetryExporters();
+        return builder;
+    }
+
+    /// <summary>OTLP, to the Aspire dashboard, whenever the AppHost (or an operator) names an endpoint.</summary>
+    private static TBuilder AddOpenTelemetryExporters<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
@@ -71,9 +81,12 @@ public static class Extensions
         return builder;
     }
 
+    /// <summary>
+    /// <c>/health</c> (everything, dependencies included) and <c>/alive</c> (the process). Mapped in every environment,
+    /// unlike the template, since the AppHost waits on <c>/health</c>; terse on purpose, so no dependency detail leaks.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        // Health answers are terse on purpose: no dependency detail leaks to a client.
         app.MapHealthChecks(HealthEndpointPath).AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {

@@ -1,32 +1,106 @@
-using Microsoft.Extensions.Configuration;
+// Ours only because the feed does not serve Aspire.Pomelo.EntityFrameworkCore.MySql: same method, settings and keys.
+using Aspire.Pomelo.EntityFrameworkCore.MySql;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Polly;
+using Polly.Retry;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>Aspire's <c>AddMySqlDbContext</c>: Pomelo over MySqlConnector, with retries, a health check and tracing.</summary>
+/// <summary>Aspire's <c>AddMySqlDbContext</c>: a pooled Pomelo context over MySqlConnector, with retries, a health check, tracing and metrics.</summary>
 public static class MySqlDbContextExtensions
 {
-    public static void AddMySqlDbContext<TContext>(this IHostApplicationBuilder builder, string connectionName)
+    private const string DefaultConfigSectionName = "Aspire:Pomelo:EntityFrameworkCore:MySql";
+
+    // MySqlConnector names its ActivitySource and its Meter alike.
+    private const string MySqlConnectorTelemetryName = "MySqlConnector";
+
+    private const int MaxRetryCount = 5;
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Registers a pooled <typeparamref name="TContext"/> on <c>ConnectionStrings:&lt;connectionName&gt;</c>. Settings come from
+    /// <c>Aspire:Pomelo:EntityFrameworkCore:MySql</c>, then <c>Aspire:Pomelo:EntityFrameworkCore:MySql:&lt;TContext&gt;</c>,
+    /// then <paramref name="configureSettings"/>. The health check is named after the context.
+    /// </summary>
+    public static void AddMySqlDbContext<TContext>(this IHostApplicationBuilder builder, string connectionName,
+        Action<PomeloEntityFrameworkCoreMySqlSettings>? configureSettings = null)
         where TContext : DbContext
     {
-        var connectionString = builder.Configuration.GetConnectionString(connectionName)
-            ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{connectionName} is not set: reference the '{connectionName}' database from the AppHost or set it in configuration.");
+        ArgumentException.ThrowIfNullOrEmpty(connectionName);
+        var contextSectionName = $"{DefaultConfigSectionName}:{typeof(TContext).Name}";
+        var settings = new PomeloEntityFrameworkCoreMySqlSettings();
+        builder.Configuration.GetSection(DefaultConfigSectionName).Bind(settings);
+        builder.Configuration.GetSection(contextSectionName).Bind(settings);
+        if (builder.Configuration.GetConnectionString(connectionName) is { Length: > 0 } fromConnectionStrings)
+        {
+            settings.ConnectionString = fromConnectionStrings;
+        }
 
-        // Detecting the version costs a round trip; it is done once, when the first context is built.
-        var serverVersion = new Lazy<ServerVersion>(() =>
-            builder.Configuration["MySql:ServerVersion"] is { Length: > 0 } configured
-                ? ServerVersion.Parse(configured)
-                : ServerVersion.AutoDetect(connectionString));
+        configureSettings?.Invoke(settings);
 
+        // Failing here, before the host starts, names the missing key instead of a first request's 500.
+        if (settings.ConnectionString is not { Length: > 0 } connectionString)
+        {
+            throw new InvalidOperationException(
+                $"ConnectionStrings:{connectionName} is not set: reference the '{connectionName}' database from the AppHost, " +
+                $"or set it (or '{contextSectionName}:ConnectionString') in configuration.");
+        }
+
+        // A pool builds its options once, so the server is asked for its version once, not per context.
         builder.Services.AddDbContextPool<TContext>(options => options.UseMySql(
             connectionString,
-            serverVersion.Value,
-            mysql => mysql.EnableRetryOnFailure(maxRetryCount: 5, maxRetryDelay: TimeSpan.FromSeconds(5), errorNumbersToAdd: null)));
+            ServerVersionOf(settings, connectionString),
+            mysql =>
+            {
+                if (!settings.DisableRetry)
+                {
+                    mysql.EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null);
+                }
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(connectionName);
-        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource("MySqlConnector"));
+                if (settings.CommandTimeout is { } seconds)
+                {
+                    mysql.CommandTimeout(seconds);
+                }
+            }));
+
+        if (!settings.DisableHealthChecks)
+        {
+            builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(typeof(TContext).Name);
+        }
+
+        if (!settings.DisableTracing)
+        {
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MySqlConnectorTelemetryName));
+        }
+
+        if (!settings.DisableMetrics)
+        {
+            builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MySqlConnectorTelemetryName));
+        }
+    }
+
+    private static ServerVersion ServerVersionOf(PomeloEntityFrameworkCoreMySqlSettings settings, string connectionString)
+    {
+        if (settings.ServerVersion is { Length: > 0 } configured)
+        {
+            return ServerVersion.Parse(configured);
+        }
+
+        // The same patience as the retrying execution strategy, for the one round trip made before it exists.
+        var detect = settings.DisableRetry
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<MySqlException>(e => e.IsTransient),
+                MaxRetryAttempts = MaxRetryCount,
+                BackoffType = DelayBackoffType.Exponential,
+                MaxDelay = MaxRetryDelay,
+            }).Build();
+        return detect.Execute(static connectionString => ServerVersion.AutoDetect(connectionString), connectionString);
     }
 }

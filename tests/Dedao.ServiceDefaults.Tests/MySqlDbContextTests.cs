@@ -1,0 +1,142 @@
+using Aspire.Pomelo.EntityFrameworkCore.MySql;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using MySqlConnector;
+
+namespace Dedao.ServiceDefaults.Tests;
+
+[Collection(BackingServers.Name)]
+public sealed class MySqlDbContextTests(BackingServersFixture servers)
+{
+    private const string Section = "Aspire:Pomelo:EntityFrameworkCore:MySql";
+
+    [Fact]
+    public async Task A_pooled_context_writes_and_reads_the_database_and_reports_healthy()
+    {
+        var builder = servers.CreateServiceBuilder();
+        builder.AddMySqlDbContext<NotesContext>("testdb");
+        using var host = builder.Build();
+
+        NotesContext first;
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            first = scope.ServiceProvider.GetRequiredService<NotesContext>();
+            await first.Database.EnsureCreatedAsync();
+            first.Notes.Add(new Note { Text = "专栏 first" });
+            await first.SaveChangesAsync();
+        }
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
+            Assert.Same(first, db);
+            Assert.Contains("专栏 first", await db.Notes.Select(n => n.Text).ToListAsync());
+            Assert.True(db.Database.CreateExecutionStrategy().RetriesOnFailure);
+        }
+
+        Assert.Equal(HealthStatus.Healthy, (await host.HealthAsync()).Entries[nameof(NotesContext)].Status);
+    }
+
+    [Fact]
+    public async Task Settings_come_from_the_section_then_the_context_subsection_then_the_lambda()
+    {
+        var builder = ServiceHost.CreateBuilder();
+        builder.AddDefaultHealthChecks();
+        builder.Configuration[$"{Section}:ConnectionString"] = servers.ConnectionString("testdb");
+        builder.Configuration[$"{Section}:CommandTimeout"] = "17";
+        builder.Configuration[$"{Section}:DisableRetry"] = "true";
+        builder.Configuration[$"{Section}:{nameof(NotesContext)}:CommandTimeout"] = "42";
+        builder.Configuration[$"{Section}:{nameof(NotesContext)}:DisableHealthChecks"] = "false";
+        builder.AddMySqlDbContext<NotesContext>("testdb", settings => settings.DisableHealthChecks = true);
+        using var host = builder.Build();
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
+        Assert.True(await db.Database.CanConnectAsync());
+        Assert.Equal(42, db.Database.GetCommandTimeout());
+        Assert.False(db.Database.CreateExecutionStrategy().RetriesOnFailure);
+        Assert.DoesNotContain(nameof(NotesContext), (await host.HealthAsync()).Entries.Keys);
+    }
+
+    [Fact]
+    public void ConnectionStrings_wins_over_a_connection_string_in_the_section()
+    {
+        var builder = servers.CreateServiceBuilder();
+        builder.Configuration[$"{Section}:ConnectionString"] = $"Server=127.0.0.1;Port={ServiceHost.FreePort()}";
+        builder.AddMySqlDbContext<NotesContext>("testdb");
+        using var host = builder.Build();
+
+        using var scope = host.Services.CreateScope();
+        Assert.True(scope.ServiceProvider.GetRequiredService<NotesContext>().Database.CanConnect());
+    }
+
+    [Fact]
+    public void A_configured_server_version_spares_the_round_trip_that_detecting_it_costs()
+    {
+        var unreachable = $"Server=127.0.0.1;Port={ServiceHost.FreePort()};Database=testdb";
+
+        using var configured = BuildHost(unreachable, settings => settings.ServerVersion = "10.11.6-mariadb");
+        using (var scope = configured.Services.CreateScope())
+        {
+            Assert.NotNull(scope.ServiceProvider.GetRequiredService<NotesContext>());
+        }
+
+        using var detected = BuildHost(unreachable, settings => settings.DisableRetry = true);
+        using (var scope = detected.Services.CreateScope())
+        {
+            Assert.ThrowsAny<MySqlException>(() => scope.ServiceProvider.GetRequiredService<NotesContext>());
+        }
+
+        static IHost BuildHost(string connectionString, Action<PomeloEntityFrameworkCoreMySqlSettings> configure)
+        {
+            var builder = ServiceHost.CreateBuilder();
+            builder.Configuration["ConnectionStrings:testdb"] = connectionString;
+            builder.AddMySqlDbContext<NotesContext>("testdb", configure);
+            return builder.Build();
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task MySqlConnector_spans_and_metrics_are_exported_unless_switched_off(bool disabled)
+    {
+        var builder = servers.CreateServiceBuilder();
+        builder.Configuration[$"{Section}:DisableTracing"] = disabled.ToString();
+        builder.Configuration[$"{Section}:DisableMetrics"] = disabled.ToString();
+        builder.AddMySqlDbContext<NotesContext>("testdb");
+        var telemetry = TelemetryCapture.AddTo(builder);
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.ExecuteSqlRawAsync("SELECT 1");
+        }
+
+        if (disabled)
+        {
+            Assert.DoesNotContain(telemetry.Activities, activity => activity.Source.Name == "MySqlConnector");
+            Assert.DoesNotContain("MySqlConnector", telemetry.MetersExported(host));
+        }
+        else
+        {
+            Assert.Contains(telemetry.Activities, activity => activity.Source.Name == "MySqlConnector");
+            Assert.Contains("MySqlConnector", telemetry.MetersExported(host));
+        }
+
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public void A_missing_connection_string_names_the_key_to_set()
+    {
+        var builder = ServiceHost.CreateBuilder();
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddMySqlDbContext<NotesContext>("testdb"));
+
+        Assert.Contains("ConnectionStrings:testdb", error.Message, StringComparison.Ordinal);
+    }
+}
