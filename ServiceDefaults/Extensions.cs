@@ -44,6 +44,8 @@ public static class Extensions
             logging.IncludeFormattedMessage = true;
             logging.IncludeScopes = true;
         });
+        // The Redis client narrates every connection at Information (elections, heartbeats); its warnings are what matter.
+        builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
