@@ -1,64 +1,58 @@
 using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Text.RegularExpressions;
-using Dedao.Hosting.Orchestration;
+using Xunit.Abstractions;
 
 namespace Dedao.EndToEnd.Tests;
 
-/// <summary>The AppHost as a user runs it: a process that says when it is ready and stops everything on SIGTERM.</summary>
-[Collection(Platform.Name)]
-public sealed partial class AppHostProcessTests
+/// <summary>
+/// The AppHost as a user runs it, stopped as the system stops it (SIGKILL) or as a user does (SIGTERM, checked at the
+/// end of the dashboard browser test, which saves the suite a boot of the platform).
+/// </summary>
+public sealed class AppHostProcessTests(ITestOutputHelper output)
 {
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>DCP cleans up after the AppHost exits, and stops a server or service gracefully before it kills it.</summary>
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(45);
+
     [Fact]
-    public async Task The_apphost_reports_ready_and_sigterm_stops_every_resource_within_15_seconds()
+    public async Task Sigkill_of_the_apphost_leaves_none_of_its_processes_behind()
     {
-        var info = new ProcessStartInfo("dotnet", [typeof(Program).Assembly.Location,
-            "--AppHost:Ephemeral=true", "--AppHost:RandomizePorts=true", "--AppHost:Quiet=true"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var apphost = Process.Start(info)!;
-        var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        apphost.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is { } line && ReadyLine().Match(line) is { Success: true } match)
-            {
-                ready.TrySetResult(match.Groups["dashboard"].Value);
-            }
-        };
-        apphost.BeginOutputReadLine();
-        apphost.BeginErrorReadLine();
+        await using var apphost = await AppHostProcess.StartServingAsync(output, StartTimeout);
+        AssertStartedTheWholePlatform(apphost, output);
 
-        try
-        {
-            var dashboard = await ready.Task.WaitAsync(TimeSpan.FromMinutes(3));
-            using var client = new HttpClient { BaseAddress = new Uri(dashboard) };
-            var resources = await client.GetFromJsonAsync<ResourceSnapshot[]>("/api/resources");
-            var pids = resources!.Where(r => r.Pid is not null).Select(r => r.Pid!.Value).ToList();
-            Assert.True(pids.Count >= 11, $"expected the servers and services to run as processes, found {pids.Count}");
+        var clock = Stopwatch.StartNew();
+        await apphost.SignalAsync("KILL");
+        Assert.NotNull(await apphost.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        // DCP watches the AppHost's pid: nobody tells it to stop, yet it stops everything.
+        await apphost.WaitUntilNoneLeftAsync(CleanupTimeout);
 
-            var clock = Stopwatch.StartNew();
-            using (var term = Process.Start("kill", ["-TERM", apphost.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-            {
-                await term.WaitForExitAsync();
-            }
-
-            await apphost.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
-
-            Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(15));
-            Assert.Equal(0, apphost.ExitCode);
-            Assert.All(pids, pid => Assert.False(Directory.Exists($"/proc/{pid}"), $"process {pid} outlived the AppHost"));
-        }
-        finally
-        {
-            if (!apphost.HasExited)
-            {
-                apphost.Kill(entireProcessTree: true);
-            }
-        }
+        output.WriteLine($"SIGKILL to no process left: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
-    [GeneratedRegex(@"ready in [\d.]+ s: .*dashboard (?<dashboard>http://\S+)")]
-    private static partial Regex ReadyLine();
+    /// <summary>SIGTERM: the AppHost exits with 0 within 15 s, and DCP then stops everything it ran.</summary>
+    internal static async Task AssertSigtermStopsEverythingAsync(AppHostProcess apphost, ITestOutputHelper output)
+    {
+        AssertStartedTheWholePlatform(apphost, output);
+        var clock = Stopwatch.StartNew();
+        await apphost.SignalAsync("TERM");
+        var exitCode = await apphost.WaitForExitAsync(TimeSpan.FromSeconds(15));
+        var exited = clock.Elapsed;
+        Assert.True(exitCode is not null, $"the AppHost still runs 15 s after SIGTERM{Environment.NewLine}{apphost.ConsoleText()}");
+        Assert.Equal(0, exitCode);
+        await apphost.WaitUntilNoneLeftAsync(CleanupTimeout);
+
+        output.WriteLine($"SIGTERM to AppHost exit: {exited.TotalSeconds:0.0} s; to no process left: {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    /// <summary>The processes recorded are DCP's, the dashboard's and the services', not just the AppHost's.</summary>
+    private static void AssertStartedTheWholePlatform(AppHostProcess apphost, ITestOutputHelper output)
+    {
+        var processes = apphost.RecordedProcesses;
+        output.WriteLine($"{processes.Count} processes:{Environment.NewLine}{string.Join(Environment.NewLine, processes)}");
+        foreach (var expected in new[] { "dcp", "Aspire.Dashboard", "Dedao.Gateway", "Dedao.Passport" })
+        {
+            Assert.True(processes.Any(p => p.CommandLine.Split(' ')[0].EndsWith($"/{expected}", StringComparison.Ordinal)),
+                $"no {expected} process among the AppHost's");
+        }
+    }
 }

@@ -7,6 +7,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 
 namespace Dedao.EndToEnd.Tests;
 
@@ -144,7 +145,7 @@ internal sealed class PassportThroughGatewayClient : IDisposable
     /// </summary>
     public static async Task<ECDsa> StoredSigningKeyAsync(PlatformFixture platform, string kid)
     {
-        await using var connection = new MySqlConnector.MySqlConnection(platform.App.GetConnectionString("passportdb"));
+        await using var connection = new MySqlConnector.MySqlConnection(await platform.App.GetConnectionStringAsync("passportdb"));
         await connection.OpenAsync();
         await using var command = new MySqlConnector.MySqlCommand("SELECT PrivateKeyPkcs8 FROM signing_keys WHERE KeyId = @kid", connection);
         command.Parameters.AddWithValue("@kid", kid);

@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Dedao.Testing;
+
+/// <summary>
+/// Waits for the resources of a started app to be healthy. When one is not, the exception names each resource that is
+/// not, its health reports and the end of its console, so that a CI log alone says why.
+/// </summary>
+public static partial class ResourceHealth
+{
+    private const int TailLines = 40;
+
+    /// <summary>
+    /// The resources named, or else every resource the dashboard shows: Aspire's hidden helpers (a project's
+    /// rebuilder, say) run only when asked to.
+    /// </summary>
+    public static async Task WaitForAllHealthyAsync(DistributedApplication app, TimeSpan timeout, params string[] names)
+    {
+        if (names.Length == 0)
+        {
+            names = [.. app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(r => r.Name)
+                .Where(name => !app.ResourceNotifications.TryGetCurrentState(name, out var current) || !current.Snapshot.IsHidden)];
+        }
+
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            // A project that crashes is restarted by the AppHost: a crash is not yet the answer, the deadline is.
+            await Task.WhenAll(names.Select(name =>
+                app.ResourceNotifications.WaitForResourceHealthyAsync(name, WaitBehavior.WaitOnResourceUnavailable, deadline.Token)));
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"Not every resource was healthy within {timeout}:{Environment.NewLine}{await DescribeAsync(app, names)}", e);
+        }
+    }
+
+    /// <summary>Each of <paramref name="names"/> that is not running and healthy: state, health reports, console tail.</summary>
+    public static async Task<string> DescribeAsync(DistributedApplication app, IEnumerable<string> names)
+    {
+        var logs = app.Services.GetRequiredService<ResourceLoggerService>();
+        var report = new StringBuilder();
+        foreach (var name in names)
+        {
+            if (!app.ResourceNotifications.TryGetCurrentState(name, out var current))
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"{name}: no state reported");
+                continue;
+            }
+
+            var snapshot = current.Snapshot;
+            if (snapshot.State?.Text == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy)
+            {
+                continue;
+            }
+
+            report.AppendLine(CultureInfo.InvariantCulture,
+                $"{name}: state {snapshot.State?.Text ?? "none"}, health {snapshot.HealthStatus?.ToString() ?? "none"}, exit code {snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"}, restarts {snapshot.Properties.FirstOrDefault(p => p.Name == "restarts")?.Value ?? 0}");
+            foreach (var check in snapshot.HealthReports.Where(r => r.Status != HealthStatus.Healthy))
+            {
+                // The first line of the exception says why; its stack trace says only where the check failed.
+                report.AppendLine(CultureInfo.InvariantCulture,
+                    $"    check {check.Name}: {check.Status?.ToString() ?? "not run"} {check.Description} {check.ExceptionText?.Split('\n')[0]}");
+            }
+
+            foreach (var line in await TailAsync(logs, current.ResourceId))
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"    | {line}");
+            }
+        }
+
+        return report.ToString();
+    }
+
+    private static async Task<IEnumerable<string>> TailAsync(ResourceLoggerService logs, string resourceId)
+    {
+        var lines = new List<string>();
+        await foreach (var batch in logs.GetAllAsync(resourceId))
+        {
+            // Without its colours: a CI log shows escape codes as text.
+            lines.AddRange(batch.Select(line => AnsiEscape().Replace(line.Content, "")));
+        }
+
+        // The console comes before DCP's own lines ("[sys] …"). Each line starts with its ISO 8601 time, which puts them
+        // in order; a stable sort on that alone keeps a stack trace, logged all at one time, as it was.
+        return lines.OrderBy(line => line.Split(' ', 2)[0], StringComparer.Ordinal).TakeLast(TailLines);
+    }
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiEscape();
+}
