@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 

@@ -8,12 +8,18 @@ public static class Poll
     /// <param name="condition">Tried until true; an exception counts as "not yet".</param>
     /// <param name="timeout">How long to keep trying.</param>
     /// <param name="describe">What was waited for, with whatever helps to see why it failed.</param>
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe)
+    /// <param name="hopeless">A reason to stop at once (the server died), or null to go on.</param>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, Func<string> describe, Func<string?>? hopeless = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         Exception? last = null;
         while (true)
         {
+            if (hopeless?.Invoke() is { } reason)
+            {
+                throw new InvalidOperationException($"{reason}: {describe()}");
+            }
+
             try
             {
                 if (await condition())

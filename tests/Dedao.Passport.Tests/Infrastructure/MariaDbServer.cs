@@ -1,4 +1,5 @@
 using MySqlConnector;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests.Infrastructure;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Reflection;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests.Infrastructure;
 

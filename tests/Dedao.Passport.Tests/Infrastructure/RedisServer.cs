@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests.Infrastructure;
 
