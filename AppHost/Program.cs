@@ -3,7 +3,7 @@ using Microsoft.Extensions.Configuration;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var adminPhone = builder.AddParameter("admin-phone");
+var adminPhone = builder.AddParameter("admin-phone", "13800000000", publishValueAsDefault: true);
 var adminPassword = builder.AddGeneratedSecret("admin-password");
 
 // Each server is external (ConnectionStrings:<name>), a container, or the binary installed here: whichever this machine has.
