@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using RabbitMQ.Client;
 
 namespace Aspire.Hosting;
@@ -50,14 +51,19 @@ public static class RabbitMQServerBuilderExtensions
             .WithEndpoint(name: RabbitMQBrokerResource.PrimaryEndpointName, scheme: "amqp", isProxied: false)
             .WithEndpoint(name: RabbitMQBrokerResource.DistributionEndpointName, scheme: "tcp", isProxied: false);
         var mapper = new ErlangPortMapperResource($"{name}-epmd", epmdBinary, dataFolder);
+        var portMapperCheck = $"{mapper.Name}_check";
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(portMapperCheck,
+            _ => new PortAnswersHealthCheck(mapper.PrimaryEndpoint), failureStatus: null, tags: null));
         var portMapper = builder.AddResource(mapper)
             .WithEndpoint(name: ErlangPortMapperResource.PrimaryEndpointName, scheme: "tcp", isProxied: false)
+            .WithHealthCheck(portMapperCheck)
             .WithEnvironment("ERL_EPMD_ADDRESS", "127.0.0.1")
             .WithArgs("-port", mapper.PrimaryEndpoint.Property(EndpointProperty.TargetPort))
             .ExcludeFromManifest();
 
+        // Until our epmd listens, the broker would start a daemon of its own that outlives it.
         return brokerBuilder
-            .WaitForStart(portMapper)
+            .WaitFor(portMapper)
             .WithEnvironment(context =>
             {
                 var environment = context.EnvironmentVariables;

@@ -85,6 +85,7 @@ public sealed partial class LifecycleTests : IDisposable
         builder.AddRedisServer("redis");
         builder.AddRabbitMQServer("messaging");
         var pids = new List<int>();
+        var listeners = new List<string>();
         var connections = new Dictionary<string, string>();
         await using (var app = builder.Build())
         {
@@ -105,11 +106,19 @@ public sealed partial class LifecycleTests : IDisposable
                 pids.AddRange(ServerProcesses.Tree(await ServerProcesses.PidAsync(app, server)));
             }
 
+            // A daemon that left the process tree would still hold a port of ours.
+            foreach (var pid in pids)
+            {
+                listeners.AddRange(await ServerProcesses.ListenersAsync(pid));
+            }
+
             await use(app, connections);
         }
 
         await Poll.UntilAsync(() => !pids.Any(ServerProcesses.IsAlive), TimeSpan.FromSeconds(20),
             () => $"still running after the stop: {string.Join(", ", pids.Where(ServerProcesses.IsAlive))}");
+        var (_, stillListening) = await ServerProcesses.RunAsync("ss", "-Hltn");
+        Assert.DoesNotContain(listeners, address => stillListening.Contains($" {address} ", StringComparison.Ordinal));
         return connections;
     }
 
