@@ -9,6 +9,8 @@ namespace Aspire.Hosting;
 
 public static class RabbitMQServerBuilderExtensions
 {
+    private const string DebianServerScript = "/usr/lib/rabbitmq/bin/rabbitmq-server";
+
     /// <summary>
     /// A RabbitMQ broker: <c>ConnectionStrings:&lt;name&gt;</c> when set, else Aspire's RabbitMQ container where an engine answers,
     /// else <c>rabbitmq-server</c> run by DCP with every listener (AMQP, Erlang distribution, epmd) on loopback.
@@ -16,9 +18,8 @@ public static class RabbitMQServerBuilderExtensions
     public static IResourceBuilder<IResourceWithConnectionString> AddRabbitMQServer(this IDistributedApplicationBuilder builder, string name)
     {
         // Debian's /usr/sbin/rabbitmq-server switches to the rabbitmq user and drops our environment; the script behind it does not.
-        var binary = ServerRuntimeChoice.FindExecutable("rabbitmq-server") is null ? null
-            : File.Exists("/usr/lib/rabbitmq/bin/rabbitmq-server") ? "/usr/lib/rabbitmq/bin/rabbitmq-server"
-            : ServerRuntimeChoice.FindExecutable("rabbitmq-server");
+        var found = ServerRuntimeChoice.FindExecutable("rabbitmq-server");
+        var binary = found is not null && File.Exists(DebianServerScript) ? DebianServerScript : found;
         var epmd = ServerRuntimeChoice.FindExecutable("epmd");
         var runtime = builder.ExecutionContext.IsPublishMode
             ? ServerRuntime.Container

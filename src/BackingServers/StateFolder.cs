@@ -52,7 +52,7 @@ public sealed class StateFolder
     private static StateFolder Create(IDistributedApplicationBuilder builder)
     {
         // Servers write their own files; with this mask the data they create is the owner's alone.
-        _ = UnixMask.Restrict();
+        UnixMask.Restrict();
         var configuration = builder.Configuration;
         if (configuration.GetValue("AppHost:Ephemeral", false))
         {

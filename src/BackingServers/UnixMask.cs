@@ -7,8 +7,13 @@ internal static partial class UnixMask
 {
     private const uint OwnerOnly = 0x3F; // 077
 
-    /// <summary>Sets the mask to 077 and returns the previous one.</summary>
-    public static uint Restrict() => OperatingSystem.IsWindows() ? 0 : umask(OwnerOnly);
+    public static void Restrict()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            _ = umask(OwnerOnly);  // umask(2) cannot fail; it returns the previous mask, which nothing restores
+        }
+    }
 
     [LibraryImport("libc", SetLastError = false)]
     private static partial uint umask(uint mask);
