@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Aspire.Hosting;
 using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -57,7 +59,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
     }
 
     [Fact]
-    public async Task A_handler_that_always_fails_parks_the_message_in_the_dead_letter_queue_after_the_last_retry()
+    public async Task A_message_that_always_fails_is_parked_as_a_dead_letter_which_the_dashboard_counts_and_replays_to_the_fixed_handler()
     {
         var script = new HandlerScript { Fail = (_, _) => true };
         using var host = servers.CreateHost("broken", script);
@@ -72,6 +74,16 @@ public sealed class ConsumerTests(MessagingFixture servers)
             () => $"not dead-lettered after {script.Tries.Count} tries");
         Assert.Equal([1, 2, 3], script.Tries.Select(t => t.Context.Attempt));
         Assert.Equal(0, await MessagingFixture.EffectsAsync(host, @event.OrderId));
+        Assert.Equal(1u, (await ExecuteAsync(RabbitMQDeadLetterCommands.ShowCommandName))["broken.order.paid.dead"]);
+
+        script.Fail = (_, _) => false;
+        Assert.Equal(1u, (await ExecuteAsync(RabbitMQDeadLetterCommands.ReplayCommandName))["broken.order.paid.dead"]);
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
+            () => "the replayed message was not handled");
+        // Replayed as new: its tries start again from the first.
+        Assert.Equal(1, script.Tries.Last().Context.Attempt);
+        Assert.Equal(0u, await probe.CountAsync("broken.order.paid.dead"));
         await host.StopAsync();
     }
 
@@ -90,6 +102,14 @@ public sealed class ConsumerTests(MessagingFixture servers)
             () => "the poison message was not dead-lettered");
         Assert.Empty(script.Tries);
         await host.StopAsync();
+    }
+
+    /// <returns>The message count of each dead-letter queue the command reports.</returns>
+    private async Task<Dictionary<string, uint>> ExecuteAsync(string command)
+    {
+        var result = await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", command);
+        Assert.True(result.Success, result.Message);
+        return JsonSerializer.Deserialize<Dictionary<string, uint>>(result.Data!.Value)!;
     }
 
     private static Task WaitForQueueAsync(EventBusProbe probe, string queue) =>
