@@ -80,8 +80,8 @@ public sealed class OutboxTests(MessagingFixture servers)
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         var paid = await probe.SubscribeAsync<OrderPaid>();
         var events = new[] { MessagingFixture.NewOrderPaid(), MessagingFixture.NewOrderPaid() };
-        // Committed by a process with no relay running, as if it died right after the commit.
-        using (var crashed = servers.CreateHost())
+        // Committed by a service whose relay never ran, as if it died right after the commit.
+        using (var crashed = servers.CreateHost("relay"))
         {
             await MessagingFixture.InScopeAsync(crashed, db =>
             {
