@@ -108,6 +108,35 @@ public sealed class OutboxTests(MessagingFixture servers)
     }
 
     [Fact]
+    public async Task Two_relays_on_one_outbox_publish_each_row_once()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        // Small batches, so that the replicas take turns and contend for the same rows.
+        using var first = servers.CreateHost("relay", configure: options => options.RelayBatchSize = 10);
+        using var second = servers.CreateHost("relay", configure: options => options.RelayBatchSize = 10);
+        var events = Enumerable.Range(0, 200).Select(_ => MessagingFixture.NewOrderPaid()).ToList();
+        await MessagingFixture.InScopeAsync(first, db =>
+        {
+            foreach (var @event in events)
+            {
+                db.AddIntegrationEvent(@event);
+            }
+
+            return db.SaveChangesAsync();
+        });
+
+        await Task.WhenAll(first.StartAsync(), second.StartAsync());
+
+        var orderIds = events.Select(e => e.OrderId).ToHashSet();
+        await Poll.UntilAsync(async () => await MessagingFixture.InScopeAsync(first, db => db.Outbox.CountAsync(m => m.SentAt == null)) == 0
+                && paid.Received.Count(e => orderIds.Contains(e.Event.OrderId)) >= events.Count,
+            MessagingFixture.Patience, () => $"{paid.Received.Count(e => orderIds.Contains(e.Event.OrderId))} of {events.Count} received");
+        Assert.Equal(events.Count, paid.Received.Count(e => orderIds.Contains(e.Event.OrderId)));
+        await Task.WhenAll(first.StopAsync(), second.StopAsync());
+    }
+
+    [Fact]
     public async Task Events_written_while_the_broker_is_down_are_published_and_handled_once_it_is_back()
     {
         using var host = servers.CreateHost("outage");
