@@ -13,7 +13,9 @@ public static class RabbitMQServerBuilderExtensions
 
     /// <summary>
     /// A RabbitMQ broker: <c>ConnectionStrings:&lt;name&gt;</c> when set, else Aspire's RabbitMQ container where an engine answers,
-    /// else <c>rabbitmq-server</c> run by DCP with every listener (AMQP, Erlang distribution, epmd) on loopback.
+    /// else <c>rabbitmq-server</c> run by DCP with every listener (AMQP, Erlang distribution, epmd, management API) on loopback.
+    /// The container and the local broker run the management plugin and carry the dashboard's dead-letter commands
+    /// (<see cref="RabbitMQDeadLetterCommands"/>); an external broker's management API is not known here, so it has none.
     /// </summary>
     public static IResourceBuilder<IResourceWithConnectionString> AddRabbitMQServer(this IDistributedApplicationBuilder builder, string name)
     {
