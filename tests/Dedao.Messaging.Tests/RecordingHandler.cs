@@ -15,6 +15,11 @@ public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEv
         }
 
         db.Effects.Add(new Effect { MessageId = context.MessageId, OrderId = @event.OrderId, Attempt = context.Attempt });
+        if (script.Grant)
+        {
+            db.AddIntegrationEvent(new AccessGranted(@event.OrderId, @event.UserId, @event.ProductType, @event.ProductId));
+        }
+
         return Task.CompletedTask;
     }
 }
@@ -22,6 +27,9 @@ public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEv
 public sealed class HandlerScript
 {
     public Func<OrderPaid, EventContext, bool> Fail { get; set; } = (_, _) => false;
+
+    /// <summary>Publish <see cref="AccessGranted"/> in reply, as column and course do.</summary>
+    public bool Grant { get; init; }
 
     // Every try of every event: other tests' events reach a queue too, since each binds order.paid.
     private readonly ConcurrentQueue<(OrderPaid Event, EventContext Context, DateTime At)> _tries = new();

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Dedao.Contracts;
 using Dedao.Testing;
 
 namespace Dedao.Messaging.Tests;
@@ -10,7 +11,7 @@ public sealed class TracingTests(MessagingFixture servers)
     private static readonly ActivitySource Requests = new("Dedao.Messaging.Tests");
 
     [Fact]
-    public async Task One_trace_runs_from_the_request_that_wrote_the_event_through_the_relay_to_the_handler()
+    public async Task One_trace_runs_from_the_request_that_wrote_the_event_through_the_relay_and_the_handler_to_the_event_it_writes()
     {
         var stopped = new ConcurrentQueue<Activity>();
         using var listener = new ActivityListener
@@ -20,7 +21,9 @@ public sealed class TracingTests(MessagingFixture servers)
             ActivityStopped = stopped.Enqueue,
         };
         ActivitySource.AddActivityListener(listener);
-        using var host = servers.CreateHost("traced");
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var granted = await probe.SubscribeAsync<AccessGranted>();
+        using var host = servers.CreateHost("traced", new HandlerScript { Grant = true });
         await host.StartAsync();
 
         var @event = MessagingFixture.NewOrderPaid();
@@ -42,6 +45,9 @@ public sealed class TracingTests(MessagingFixture servers)
         var process = Assert.Single(stopped, a => a.DisplayName == "traced.order.paid process" && a.TraceId == traceId);
         Assert.Equal(ActivityKind.Consumer, process.Kind);
         Assert.Equal(1, await MessagingFixture.EffectsAsync(host, @event.OrderId));
+        // Written by the handler, committed with its inbox row, and on its way as soon as that commit is done.
+        var reply = await granted.WaitForAsync(e => e.OrderId == @event.OrderId, MessagingFixture.Patience);
+        Assert.Equal(traceId.ToString(), reply.TraceParent?.Split('-')[1]);
         await host.StopAsync();
     }
 }
