@@ -1,5 +1,6 @@
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
+using Dedao.Column.Queries;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,9 @@ builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
 builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<ColumnPages>();
+builder.Services.AddScoped<ColumnAccess>();
 
 var app = builder.Build();
 

@@ -1,5 +1,6 @@
 using Dedao.Course.Apis;
 using Dedao.Course.Data;
+using Dedao.Course.Queries;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +10,9 @@ builder.AddMySqlDbContext<CourseDbContext>("coursedb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
 builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<CoursePages>();
+builder.Services.AddScoped<CourseAccess>();
 
 var app = builder.Build();
 

@@ -55,6 +55,24 @@ namespace Dedao.Column.Data.Migrations
                     b.ToTable("Articles");
                 });
 
+            modelBuilder.Entity("Dedao.Column.Data.Author", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("Authors");
+                });
+
             modelBuilder.Entity("Dedao.Column.Data.Column", b =>
                 {
                     b.Property<long>("Id")
@@ -63,10 +81,8 @@ namespace Dedao.Column.Data.Migrations
 
                     MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
 
-                    b.Property<string>("Author")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("varchar(64)");
+                    b.Property<long>("AuthorId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Intro")
                         .IsRequired()
@@ -85,16 +101,50 @@ namespace Dedao.Column.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("AuthorId");
+
                     b.ToTable("Columns");
+                });
+
+            modelBuilder.Entity("Dedao.Column.Data.Subscription", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("char(36)");
+
+                    b.Property<long>("ColumnId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("GrantedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "ColumnId");
+
+                    b.ToTable("Subscriptions");
                 });
 
             modelBuilder.Entity("Dedao.Column.Data.Article", b =>
                 {
-                    b.HasOne("Dedao.Column.Data.Column", null)
+                    b.HasOne("Dedao.Column.Data.Column", "Column")
                         .WithMany("Articles")
                         .HasForeignKey("ColumnId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Column");
+                });
+
+            modelBuilder.Entity("Dedao.Column.Data.Column", b =>
+                {
+                    b.HasOne("Dedao.Column.Data.Author", "Author")
+                        .WithMany()
+                        .HasForeignKey("AuthorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Author");
                 });
 
             modelBuilder.Entity("Dedao.Column.Data.Column", b =>

@@ -67,9 +67,56 @@ namespace Dedao.Comment.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("UserId", "Id");
+
                     b.HasIndex("TargetType", "TargetId", "Status", "FeaturedAt");
 
                     b.ToTable("Comments");
+                });
+
+            modelBuilder.Entity("Dedao.Comment.Data.CommentLike", b =>
+                {
+                    b.Property<long>("CommentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("char(36)");
+
+                    b.Property<DateTime>("LikedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("CommentId", "UserId");
+
+                    b.ToTable("CommentLikes", (string)null);
+                });
+
+            modelBuilder.Entity("Dedao.Comment.Data.Purchase", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("char(36)");
+
+                    b.Property<string>("ProductType")
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<long>("ProductId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OrderId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("UserId", "ProductType", "ProductId");
+
+                    b.ToTable("Purchases");
+                });
+
+            modelBuilder.Entity("Dedao.Comment.Data.CommentLike", b =>
+                {
+                    b.HasOne("Dedao.Comment.Data.Comment", null)
+                        .WithMany()
+                        .HasForeignKey("CommentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
