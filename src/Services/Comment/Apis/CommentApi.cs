@@ -195,6 +195,9 @@ public static class CommentApi
         await strategy.ExecuteAsync(async () =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            // The comment first, exclusively: the like's foreign key would take it shared, and two likes that both hold
+            // it shared deadlock when each then updates the count.
+            await db.Database.ExecuteSqlInterpolatedAsync($"SELECT Id FROM Comments WHERE Id = {id} FOR UPDATE", cancellationToken);
             var changed = like
                 ? await db.Database.ExecuteSqlInterpolatedAsync(
                     $"INSERT IGNORE INTO CommentLikes (CommentId, UserId, LikedAt) VALUES ({id}, {reader}, {clock.GetUtcNow().UtcDateTime})",
