@@ -23,6 +23,8 @@ var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDataba
 // Comment asks column and course, when a comment is written, whether its target is open and to which product it belongs.
 var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging)
     .WithReference(passport).WithReference(column).WithReference(course);
+// Column's home page shows comment's featured counts, and goes out without them when comment is away.
+column.WithReference(comment);
 
 builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)

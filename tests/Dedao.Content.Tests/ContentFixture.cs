@@ -61,17 +61,18 @@ public sealed class ContentFixture : IAsyncLifetime
 
     /// <summary>
     /// A cold service's first signed-in query (JIT, key fetch, EF query compilation) comes close to the gateway's 2 s;
-    /// like a deployment's warm-up probe, one signed-in request per service, directly.
+    /// like a deployment's warm-up probe, one signed-in request per service (or the ones named), directly.
     /// </summary>
-    private async Task WarmUpAsync()
+    public async Task WarmUpAsync(params string[] services)
     {
         var reader = await SignUpAsync();
         (string Service, string Path)[] reads =
         [
             ("column", "/api/v1/columns/1"), ("column", "/api/v2/columns/1"), ("course", "/api/v1/courses/1"),
             ("course", "/api/v1/courses/1/progress"), ("comment", "/api/v1/comments/mine"),
+            ("comment", "/internal/comments/featured-counts?targetType=article&ids=1"),
         ];
-        foreach (var (service, path) in reads)
+        foreach (var (service, path) in reads.Where(read => services.Length == 0 || services.Contains(read.Service)))
         {
             using var client = new HttpClient { BaseAddress = App.GetEndpoint(service, "http") };
             using var response = await Http.SendAsync(client, HttpMethod.Get, path, reader.Token);

@@ -62,8 +62,8 @@ public static class ColumnApi
     }
 
     public static async Task<Results<Ok<ColumnHomeV2>, ValidationProblem, ProblemHttpResult>> GetColumnV2(
-        ColumnPages pages, ColumnAccess access, ClaimsPrincipal user, long id, string? cursor, string? limit,
-        CancellationToken cancellationToken)
+        ColumnPages pages, ColumnAccess access, CommentSummaries comments, ClaimsPrincipal user, long id, string? cursor,
+        string? limit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var page = PageQuery.Parse(cursor, limit, errors, Cursors.Id);
@@ -73,9 +73,14 @@ public static class ColumnApi
         }
 
         var home = await pages.GetHomeV2Async(id, page, cancellationToken);
-        return home is null
-            ? Problems.NotFound("The column does not exist.")
-            : TypedResults.Ok(home with { Subscribed = await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken) });
+        if (home is null)
+        {
+            return Problems.NotFound("The column does not exist.");
+        }
+
+        var summary = comments.ForArticlesAsync([.. home.Articles.Items.Select(a => a.Id)], cancellationToken);
+        var subscribed = await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken);
+        return TypedResults.Ok(home with { Subscribed = subscribed, Comments = await summary });
     }
 
     public static async Task<Results<Ok<ArticleBody>, ProblemHttpResult>> GetArticle(

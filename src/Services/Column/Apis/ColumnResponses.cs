@@ -8,10 +8,17 @@ public sealed record ColumnHome(
     long Id, string Title, string Intro, string Author, long PriceFen, bool IsFree, bool Subscribed,
     IReadOnlyList<ArticleSummary> Articles);
 
-/// <summary>v2 of the home page: the author and the price are objects, the articles a page.</summary>
+/// <summary>
+/// v2 of the home page: the author and the price are objects, the articles a page, and the featured comments of those
+/// articles counted (null only until the page is put together).
+/// </summary>
 public sealed record ColumnHomeV2(
     long Id, string Title, string Intro, AuthorRef Author, Price Price, bool IsFree, bool Subscribed,
-    Page<ArticleSummary> Articles);
+    Page<ArticleSummary> Articles, CommentSummary? Comments = null);
+
+/// <param name="Available">False when comment could not be asked: the counts are then empty, not zero.</param>
+/// <param name="FeaturedCounts">Featured comments by article id; an article without any is left out.</param>
+public sealed record CommentSummary(bool Available, IReadOnlyDictionary<long, int> FeaturedCounts);
 
 public sealed record AuthorRef(long Id, string Name);
 

@@ -13,6 +13,7 @@ namespace Dedao.Comment.Apis;
 public static class CommentApi
 {
     private const int MaxContentLength = 2000;
+    private const int MaxCountedTargets = 100;
 
     public static IEndpointRouteBuilder MapCommentApi(this IEndpointRouteBuilder app)
     {
@@ -27,6 +28,9 @@ public static class CommentApi
         api.MapDelete("/{id:long}/like", (CommentDbContext db, TimeProvider clock, ClaimsPrincipal user, long id, CancellationToken cancellationToken) =>
             ChangeLikeAsync(db, clock, user, id, like: false, cancellationToken));
         api.MapDelete("/{id:long}", DeleteComment);
+
+        // Not routed by the gateway: column shows these counts on its home page.
+        app.MapGet("/internal/comments/featured-counts", CountFeatured).AllowAnonymous();
 
         return app;
     }
@@ -61,6 +65,42 @@ public static class CommentApi
             .Select(c => new FeaturedComment(c.Id, c.UserId, c.Nickname, c.Content, c.LikeCount, c.FeaturedAt!.Value))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.ToPage(rows, c => new Keyset(c.FeaturedAt, c.Id)));
+    }
+
+    public static async Task<Results<Ok<FeaturedCounts>, ValidationProblem>> CountFeatured(
+        CommentDbContext db, string? targetType, string? ids, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var target = ParseTargetType(targetType, errors);
+        var targetIds = new List<long>();
+        foreach (var text in (ids ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                targetIds.Add(id);
+            }
+            else
+            {
+                errors["ids"] = ["ids must be ids separated by commas."];
+            }
+        }
+
+        if (targetIds.Count > MaxCountedTargets)
+        {
+            errors["ids"] = [$"At most {MaxCountedTargets} ids."];
+        }
+
+        if (errors.Count > 0 || target is not { } kind)
+        {
+            return Problems.Validation(errors);
+        }
+
+        var counts = await db.Comments.AsNoTracking()
+            .Where(c => c.TargetType == kind && targetIds.Contains(c.TargetId) && c.Status == CommentStatus.Featured)
+            .GroupBy(c => c.TargetId)
+            .Select(g => new { TargetId = g.Key, Count = g.Count() })
+            .ToDictionaryAsync(g => g.TargetId, g => g.Count, cancellationToken);
+        return TypedResults.Ok(new FeaturedCounts(counts));
     }
 
     public static async Task<Results<Created<CommentCreated>, ValidationProblem, ProblemHttpResult>> CreateComment(
