@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Dedao.Contracts;
 using Dedao.Testing;
 
 namespace Dedao.Content.Tests;
@@ -165,6 +166,7 @@ public sealed class ColumnTests(ContentFixture platform)
         await Http.ExpectProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", reader.Token, body),
             HttpStatusCode.Forbidden, "forbidden");
 
+        var changed = await platform.Bus.SubscribeAsync<ContentChanged>();
         var id = await PublishAsync(column, "管理员刚刚发布的一讲", isTrial: true);
 
         await Poll.UntilAsync(async () =>
@@ -176,6 +178,8 @@ public sealed class ColumnTests(ContentFixture platform)
         }, TimeSpan.FromSeconds(1), () => $"article {id} on column {column}'s v1 and v2 home pages");
         var article = await Http.ExpectAsync(await Get($"/api/v1/columns/{column}/articles/{id}"), HttpStatusCode.OK);
         Assert.Equal("管理员刚刚发布的一讲", article.GetProperty("title").GetString());
+        var announced = await changed.WaitForAsync(e => e.ArticleId == id, TimeSpan.FromSeconds(15));
+        Assert.Equal(new ContentChanged(ProductType.Column, column, id, null), announced.Event);
     }
 
     [Fact]

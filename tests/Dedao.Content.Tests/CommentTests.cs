@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Dedao.Contracts;
 
 namespace Dedao.Content.Tests;
 
@@ -27,7 +28,10 @@ public sealed class CommentTests(ContentFixture platform)
         await Http.ExpectProblemAsync(await Send(HttpMethod.Post, $"/api/v1/comments/{id}/feature", stranger.Token),
             HttpStatusCode.Forbidden, "forbidden");
         await Http.ExpectProblemAsync(await Send(HttpMethod.Post, $"/api/v1/comments/{id}/feature"), HttpStatusCode.Unauthorized, "unauthorized");
+        var announced = await platform.Bus.SubscribeAsync<CommentFeatured>();
         await Http.ExpectAsync(await Send(HttpMethod.Post, $"/api/v1/comments/{id}/feature", platform.AdminToken), HttpStatusCode.NoContent);
+        Assert.Equal(new CommentFeatured(id, CommentTargetType.Article, article, writer.UserId),
+            (await announced.WaitForAsync(e => e.CommentId == id, TimeSpan.FromSeconds(15))).Event);
         await Http.ExpectProblemAsync(await Send(HttpMethod.Post, "/api/v1/comments/99999999/feature", platform.AdminToken),
             HttpStatusCode.NotFound, "not_found");
 

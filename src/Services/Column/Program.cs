@@ -1,6 +1,8 @@
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
+using Dedao.Column.Events;
 using Dedao.Column.Queries;
+using Dedao.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -9,6 +11,7 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<ColumnDbContext>("column").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<ColumnPages>();

@@ -1,5 +1,7 @@
+using Dedao.Contracts;
 using Dedao.Course.Apis;
 using Dedao.Course.Data;
+using Dedao.Course.Events;
 using Dedao.Course.Queries;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -9,6 +11,7 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CourseDbContext>("coursedb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<CourseDbContext>("course").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<CoursePages>();

@@ -2,8 +2,11 @@ using System.Security.Claims;
 using System.Text;
 using Dedao.Column.Data;
 using Dedao.Column.Queries;
+using Dedao.Contracts;
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Dedao.Column.Apis;
 
@@ -131,8 +134,17 @@ public static class ColumnApi
             ColumnId = id, Title = title, Content = content, IsTrial = article.IsTrial,
             PublishedAt = clock.GetUtcNow().UtcDateTime,
         };
-        db.Articles.Add(published);
-        await db.SaveChangesAsync(cancellationToken);
+        // The article needs its id before content.changed can name it; one transaction keeps the two together.
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Articles.Add(published);
+            await db.SaveChangesAsync(cancellationToken);
+            db.AddIntegrationEvent(new ContentChanged(ProductType.Column, id, published.Id, null));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
         return TypedResults.Created($"/api/v1/columns/{id}/articles/{published.Id}", new ArticleCreated(published.Id));
     }
 

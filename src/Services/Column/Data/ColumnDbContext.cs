@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,7 @@ public class ColumnDbContext(DbContextOptions<ColumnDbContext> options) : DbCont
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMessagingTables();
         modelBuilder.Entity<Author>().Property(a => a.Name).HasMaxLength(64);
         modelBuilder.Entity<Column>(column =>
         {

@@ -3,6 +3,8 @@ using System.Security.Claims;
 using System.Text;
 using Dedao.Comment.Access;
 using Dedao.Comment.Data;
+using Dedao.Contracts;
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -201,6 +203,9 @@ public static class CommentApi
         {
             comment.Status = CommentStatus.Featured;
             comment.FeaturedAt = clock.GetUtcNow().UtcDateTime;
+            db.AddIntegrationEvent(new CommentFeatured(comment.Id,
+                comment.TargetType == CommentTarget.Article ? CommentTargetType.Article : CommentTargetType.Lesson,
+                comment.TargetId, comment.UserId));
             await db.SaveChangesAsync(cancellationToken);
         }
 

@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,6 +12,7 @@ public class CommentDbContext(DbContextOptions<CommentDbContext> options) : DbCo
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMessagingTables();
         modelBuilder.Entity<Comment>(comment =>
         {
             comment.Property(c => c.Nickname).HasMaxLength(32);

@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,6 +13,7 @@ public class CourseDbContext(DbContextOptions<CourseDbContext> options) : DbCont
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMessagingTables();
         modelBuilder.Entity<Course>(course =>
         {
             course.Property(c => c.Title).HasMaxLength(200);
