@@ -1,5 +1,7 @@
 using Dedao.Coin.Apis;
+using Dedao.Coin.Clients;
 using Dedao.Coin.Data;
+using Dedao.ServiceDefaults.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +10,8 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CoinDbContext>("coindb");
 builder.AddRabbitMQClient("messaging");
 builder.Services.AddMigration<CoinDbContext>();
+builder.Services.AddIdempotency<CoinDbContext>();
+builder.Services.AddHttpClient<PayClient>(http => http.BaseAddress = new Uri("http://pay")).AddUserTokenForwarding();
 
 var app = builder.Build();
 

@@ -33,6 +33,9 @@ namespace Dedao.Order.Data.Migrations
                     b.Property<long>("AmountFen")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("datetime(6)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -41,6 +44,9 @@ namespace Dedao.Order.Data.Migrations
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<long?>("PaymentId")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("ProductId")
                         .HasColumnType("bigint");
@@ -60,9 +66,64 @@ namespace Dedao.Order.Data.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Status", "ExpiresAt");
+
                     b.HasIndex("UserId", "Id");
 
+                    b.HasIndex("UserId", "ProductType", "ProductId");
+
                     b.ToTable("Orders");
+                });
+
+            modelBuilder.Entity("Dedao.ServiceDefaults.Apis.IdempotentRequest", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<byte[]>("Body")
+                        .HasColumnType("longblob");
+
+                    b.Property<string>("ContentType")
+                        .HasMaxLength(128)
+                        .HasColumnType("varchar(128)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<string>("Location")
+                        .HasMaxLength(256)
+                        .HasColumnType("varchar(256)");
+
+                    b.Property<byte[]>("RequestHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("varbinary(32)");
+
+                    b.Property<string>("Route")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("varchar(128)");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("char(36)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Route", "Key")
+                        .IsUnique();
+
+                    b.ToTable("idempotent_requests", (string)null);
                 });
 #pragma warning restore 612, 618
         }
