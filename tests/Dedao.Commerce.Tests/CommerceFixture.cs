@@ -25,6 +25,9 @@ public sealed class CommerceFixture : IAsyncLifetime
 
     public string SandboxSecret { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
+    /// <summary>Listens on the bus as another service would (and stands in for one when a test needs it).</summary>
+    public EventBusProbe Bus { get; private set; } = null!;
+
     /// <summary>A plain client on the gateway: no retry handler that would wait out a 503's Retry-After.</summary>
     public HttpClient Gateway { get; private set; } = null!;
 
@@ -50,6 +53,8 @@ public sealed class CommerceFixture : IAsyncLifetime
             Gateway = new HttpClient { BaseAddress = probe.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         }
 
+        Bus = await EventBusProbe.ConnectAsync(await _app.GetConnectionStringAsync("messaging")
+            ?? throw new InvalidOperationException("messaging has no connection string"));
         await WarmUpAsync();
     }
 
@@ -95,6 +100,11 @@ public sealed class CommerceFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Gateway?.Dispose();
+        if (Bus is not null)
+        {
+            await Bus.DisposeAsync();
+        }
+
         if (_app is not null)
         {
             await _app.DisposeAsync();

@@ -131,14 +131,4 @@ public sealed class OrderTests(CommerceFixture platform)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
-
-    [Fact]
-    public async Task An_unpaid_order_is_cancelled_when_its_time_is_up()
-    {
-        var shopper = await Shopper.SignUpAsync(platform);
-        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
-
-        await Dedao.Testing.Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == "cancelled",
-            CommerceFixture.PaymentTimeout + TimeSpan.FromSeconds(15), () => $"order {orderId} cancelled after its payment timeout");
-    }
 }

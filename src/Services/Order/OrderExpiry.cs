@@ -35,14 +35,14 @@ public sealed class OrderExpiry(IServiceScopeFactory scopes, TimeProvider time, 
         var expired = await db.Orders.AsNoTracking()
             .Where(o => o.Status == OrderStatus.Pending && o.ExpiresAt <= now)
             .OrderBy(o => o.ExpiresAt)
-            .Select(o => o.Id)
+            .Select(o => new { o.Id, o.UserId })
             .Take(Batch)
             .ToListAsync(cancellationToken);
-        foreach (var orderId in expired)
+        foreach (var order in expired)
         {
-            if (await db.CancelAsync(orderId, now, cancellationToken))
+            if (await db.CancelAsync(order.Id, order.UserId, "expired", now, cancellationToken))
             {
-                logger.LogInformation("Order {OrderId} expired unpaid and is cancelled", orderId);
+                logger.LogInformation("Order {OrderId} expired unpaid and is cancelled", order.Id);
             }
         }
     }

@@ -1,7 +1,9 @@
 using Dedao.Order;
 using Dedao.Order.Apis;
 using Dedao.Order.Clients;
+using Dedao.Contracts;
 using Dedao.Order.Data;
+using Dedao.Order.Events;
 using Dedao.ServiceDefaults.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -11,6 +13,9 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<OrderDbContext>("orderdb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<OrderDbContext>("order")
+    .Subscribe<PaymentSucceeded, PaymentSucceededHandler>()
+    .Subscribe<AccessGranted, AccessGrantedHandler>();
 builder.Services.AddMigration<OrderDbContext>();
 builder.Services.AddIdempotency<OrderDbContext>();
 builder.Services.AddOptions<OrderOptions>().BindConfiguration(OrderOptions.Section);

@@ -1,6 +1,8 @@
 using Dedao.Pay.Apis;
 using Dedao.Pay.Clients;
+using Dedao.Contracts;
 using Dedao.Pay.Data;
+using Dedao.Pay.Events;
 using Dedao.Pay.Sandbox;
 using Dedao.ServiceDefaults.Apis;
 
@@ -10,6 +12,8 @@ builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<PayDbContext>("paydb");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<PayDbContext>("pay")
+    .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>();
 builder.Services.AddMigration<PayDbContext>();
 builder.Services.AddIdempotency<PayDbContext>();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
@@ -36,6 +37,7 @@ public class CoinDbContext(DbContextOptions<CoinDbContext> options) : DbContext(
             topup.HasIndex(t => t.UserId);
         });
         modelBuilder.AddIdempotencyTable();
+        modelBuilder.AddMessagingTables();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

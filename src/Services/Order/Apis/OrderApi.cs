@@ -120,8 +120,7 @@ public static class OrderApi
             UserId = userId, ProductType = productType, ProductId = request.ProductId, AmountFen = price.PriceFen,
             Status = OrderStatus.Pending, CreatedAt = now, ExpiresAt = now + options.Value.PaymentTimeout,
         };
-        db.Orders.Add(order);
-        await db.SaveChangesAsync(cancellationToken);
+        await db.CreateAsync(order, cancellationToken);
         return TypedResults.Created($"/api/v1/orders/{order.Id}", OrderResponse.FromOrder.Compile()(order));
     }
 
@@ -138,7 +137,7 @@ public static class OrderApi
             return Problems.NotFound("The order does not exist.");
         }
 
-        if (!await db.CancelAsync(id, time.GetUtcNow().UtcDateTime, cancellationToken))
+        if (!await db.CancelAsync(id, userId, "user", time.GetUtcNow().UtcDateTime, cancellationToken))
         {
             return Problems.Coded(StatusCodes.Status409Conflict, "order_not_pending", "Only a pending order can be cancelled.");
         }

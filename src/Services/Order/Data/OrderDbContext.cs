@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public class OrderDbContext(DbContextOptions<OrderDbContext> options) : DbContex
             order.HasIndex(o => new { o.Status, o.ExpiresAt });
         });
         modelBuilder.AddIdempotencyTable();
+        modelBuilder.AddMessagingTables();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

@@ -105,11 +105,11 @@ public static class PaymentApi
 
         if (!debited)
         {
-            await db.FailAsync(payment.Id, now, cancellationToken);
+            await db.FailAsync(payment, "insufficient_balance", providerTransactionId: null, now, cancellationToken);
             return Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.");
         }
 
-        await db.SucceedAsync(payment.Id, providerTransactionId: null, now, cancellationToken);
+        await db.SucceedAsync(payment, providerTransactionId: null, now, cancellationToken);
         return TypedResults.Ok(new PaymentCreated(payment.Id, PaymentStatus.Succeeded));
     }
 
@@ -219,8 +219,8 @@ public static class PaymentApi
 
         var now = time.GetUtcNow().UtcDateTime;
         var changed = notice.Result == "success"
-            ? await db.SucceedAsync(payment.Id, notice.TransactionId, now, cancellationToken)
-            : await db.FailAsync(payment.Id, now, cancellationToken);
+            ? await db.SucceedAsync(payment, notice.TransactionId, now, cancellationToken)
+            : await db.FailAsync(payment, "declined", notice.TransactionId, now, cancellationToken);
         logger.LogInformation("Payment notice {TransactionId} for payment {PaymentId}: {Result}{Repeat}",
             notice.TransactionId, payment.Id, notice.Result, changed ? "" : " (no change)");
         return TypedResults.Ok(new NoticeAcknowledged(payment.Id));

@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
@@ -21,6 +22,7 @@ public class PayDbContext(DbContextOptions<PayDbContext> options) : DbContext(op
             payment.HasIndex(p => p.CoinOrderId).IsUnique();
         });
         modelBuilder.AddIdempotencyTable();
+        modelBuilder.AddMessagingTables();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>
