@@ -7,26 +7,28 @@ internal static class Invariants
 {
     public static async Task AssertHoldAsync(CommerceFixture platform)
     {
-        // A balance is never negative and always equals the sum of its ledger.
-        Assert.Equal(0L, await ScalarAsync(platform, "coindb", """
+        await AssertNoneAsync(platform, "wallets negative or not the sum of their ledger", "coindb", """
             SELECT COUNT(*) FROM Wallets w
             WHERE w.Balance < 0 OR w.Balance <> (SELECT COALESCE(SUM(e.Delta), 0) FROM LedgerEntries e WHERE e.UserId = w.UserId)
-            """));
-        // A refund gives back exactly what its purchase took.
-        Assert.Equal(0L, await ScalarAsync(platform, "coindb", """
+            """);
+        await AssertNoneAsync(platform, "refunds that differ from their purchase", "coindb", """
             SELECT COUNT(*) FROM LedgerEntries r
             WHERE r.Reason = 'Refund'
               AND -r.Delta <> (SELECT COALESCE(SUM(-p.Delta), 0) FROM LedgerEntries p WHERE p.RefId = r.RefId AND p.Reason = 'Purchase')
-            """));
-        // A product is bought at most once by a user: at most one paid or completed order each.
-        Assert.Equal(0L, await ScalarAsync(platform, "orderdb", """
+            """);
+        await AssertNoneAsync(platform, "products bought twice by one user", "orderdb", """
             SELECT COUNT(*) FROM (
               SELECT UserId FROM Orders WHERE Status IN ('Paid', 'Completed') GROUP BY UserId, ProductType, ProductId HAVING COUNT(*) > 1
             ) doubled
-            """));
-        // An order is paid by the payment it names, which succeeded; any other success for it is refunded or on its way back.
-        Assert.Equal(0L, await ScalarAsync(platform, "orderdb",
-            "SELECT COUNT(*) FROM Orders WHERE Status IN ('Paid', 'Completed') AND PaymentId IS NULL"));
+            """);
+        await AssertNoneAsync(platform, "paid orders that name no payment", "orderdb",
+            "SELECT COUNT(*) FROM Orders WHERE Status IN ('Paid', 'Completed') AND PaymentId IS NULL");
+    }
+
+    private static async Task AssertNoneAsync(CommerceFixture platform, string what, string database, string countSql)
+    {
+        var count = await ScalarAsync(platform, database, countSql);
+        Assert.True(count == 0, $"{count} {what}");
     }
 
     /// <summary>The coins a user's wallet holds, the sum of the ledger and the number of entries by reason, from coin's database.</summary>

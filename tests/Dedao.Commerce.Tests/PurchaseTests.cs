@@ -104,8 +104,8 @@ public sealed class PurchaseTests(CommerceFixture platform)
     [Fact]
     public async Task Fifty_coin_payments_at_once_on_one_wallet_never_overdraw_it_and_each_product_is_bought_once()
     {
-        // Ten 99-coin columns, five orders of each, and coins for seven purchases: seven payments can succeed, the rest are
-        // 402; a second success for a column already bought through another order is refunded.
+        // Ten 99-coin columns, five orders of each, and coins for seven purchases: a second success for a column already
+        // bought through another order is refunded, and whatever interleaving, the wallet pays for at most seven columns.
         var columns = Enumerable.Range(0, 10).Select(n => 1L + 2 * n).ToArray();
         var shopper = await Shopper.SignUpAsync(platform);
         var succeeded = await platform.Bus.SubscribeAsync<PaymentSucceeded>();
@@ -121,23 +121,21 @@ public sealed class PurchaseTests(CommerceFixture platform)
             }
         }
 
-        var responses = await Task.WhenAll(orders.Select(orderId => shopper.PayAsync(orderId, "coin")));
+        var statuses = await Task.WhenAll(orders.Select(orderId => shopper.PayUntilAnsweredAsync(orderId, "coin")));
 
-        var statuses = responses.Select(r => r.StatusCode).ToList();
-        foreach (var response in responses)
-        {
-            response.Dispose();
-        }
-
-        Assert.Equal(7, statuses.Count(s => s == HttpStatusCode.OK));
-        Assert.Equal(43, statuses.Count(s => s == HttpStatusCode.PaymentRequired));
+        // Refunds of doubled purchases come back while the rest still run, so more than seven may succeed in all.
+        var answers = string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Count()} × {(int)g.Key}"));
+        var succeededCount = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.True(succeededCount >= 7 && succeededCount + statuses.Count(s => s == HttpStatusCode.PaymentRequired) == 50,
+            $"expected at least 7 × 200 and the rest 402, got {answers}");
         int Bought() => paid.Received.Count(e => e.Event.UserId == shopper.UserId);
         int Refunded() => refunds.Received.Count(e => e.Event.UserId == shopper.UserId);
-        await Shopper.EventuallyAsync(() => Task.FromResult(Bought() + Refunded() == 7),
-            () => $"each of the seven payments bought a column or was refunded: {Bought()} bought, {Refunded()} refunded");
-        await Shopper.EventuallyAsync(async () => await shopper.BalanceAsync() == Refunded() * 99,
-            () => $"{Refunded()} doubled purchases refunded");
-        Assert.Equal(7, succeeded.Received.Count(e => e.Event.UserId == shopper.UserId && e.Event.OrderId is not null));
+        await Shopper.EventuallyAsync(() => Task.FromResult(Bought() + Refunded() == succeededCount),
+            () => $"each of the {succeededCount} payments bought a column or was refunded: {Bought()} bought, {Refunded()} refunded");
+        Assert.InRange(Bought(), 1, 7);
+        await Shopper.EventuallyAsync(async () => await shopper.BalanceAsync() == (7 - Bought()) * 99,
+            () => $"the coins of {Refunded()} doubled purchases back, {Bought()} columns bought");
+        Assert.Equal(succeededCount, succeeded.Received.Count(e => e.Event.UserId == shopper.UserId && e.Event.OrderId is not null));
         Assert.Equal(Bought(), paid.Received.Where(e => e.Event.UserId == shopper.UserId).Select(e => e.Event.ProductId).Distinct().Count());
         await Invariants.AssertHoldAsync(platform);
     }
@@ -145,11 +143,8 @@ public sealed class PurchaseTests(CommerceFixture platform)
     [Fact]
     public async Task An_order_cancelled_by_its_timeout_refunds_a_payment_that_arrives_later()
     {
-        var shopper = await Shopper.SignUpAsync(platform);
+        var (shopper, orderId, paymentId) = platform.ExpiringOrder;
         var refunds = await platform.Bus.SubscribeAsync<PaymentRefundRequired>();
-        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
-        using var created = await shopper.PayAsync(orderId, "sandbox");
-        var paymentId = (await Shopper.ReadAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
 
         await Dedao.Testing.Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == "cancelled",
             CommerceFixture.PaymentTimeout + TimeSpan.FromSeconds(15), () => $"order {orderId} cancelled after its payment timeout");

@@ -8,7 +8,7 @@ using Dedao.Testing;
 namespace Dedao.Commerce.Tests;
 
 /// <summary>A newly registered reader, signed in, calling through the gateway as a client would.</summary>
-internal sealed class Shopper(CommerceFixture platform, Guid userId, string accessToken)
+public sealed class Shopper(CommerceFixture platform, Guid userId, string accessToken)
 {
     public const string Password = "correct horse battery";
     private static readonly TimeSpan EventualTimeout = TimeSpan.FromSeconds(30);
@@ -54,6 +54,25 @@ internal sealed class Shopper(CommerceFixture platform, Guid userId, string acce
 
     public Task<HttpResponseMessage> PayAsync(long orderId, string channel, string? idempotencyKey = null) =>
         PostAsync("/api/v1/payments", new { orderId, channel }, idempotencyKey ?? Guid.NewGuid().ToString());
+
+    /// <summary>
+    /// Pays as a careful client does under load: a 503 (the gateway's 2 s passed, the outcome unknown) or a 409
+    /// idempotency_key_in_use (the first try is still running) is sent again with the same key until a definitive answer,
+    /// which the key makes safe. Returns that answer's status.
+    /// </summary>
+    public async Task<HttpStatusCode> PayUntilAnsweredAsync(long orderId, string channel)
+    {
+        var key = Guid.NewGuid().ToString();
+        var status = HttpStatusCode.ServiceUnavailable;
+        await Poll.UntilAsync(async () =>
+        {
+            using var response = await PayAsync(orderId, channel, key);
+            status = response.StatusCode;
+            return status != HttpStatusCode.ServiceUnavailable
+                && !(status == HttpStatusCode.Conflict && (await response.Content.ReadAsStringAsync()).Contains("idempotency_key_in_use", StringComparison.Ordinal));
+        }, EventualTimeout, () => $"a definitive answer to the payment of order {orderId}");
+        return status;
+    }
 
     /// <summary>A top-up paid at the sandbox, until coin has credited it: the balance after.</summary>
     public async Task<long> TopUpAsync(long coins)
