@@ -14,7 +14,7 @@ internal static class Invariants
         await AssertNoneAsync(platform, "refunds that differ from their purchase", "coindb", """
             SELECT COUNT(*) FROM LedgerEntries r
             WHERE r.Reason = 'Refund'
-              AND -r.Delta <> (SELECT COALESCE(SUM(-p.Delta), 0) FROM LedgerEntries p WHERE p.RefId = r.RefId AND p.Reason = 'Purchase')
+              AND r.Delta <> (SELECT COALESCE(SUM(-p.Delta), 0) FROM LedgerEntries p WHERE p.RefId = r.RefId AND p.Reason = 'Purchase')
             """);
         await AssertNoneAsync(platform, "products bought twice by one user", "orderdb", """
             SELECT COUNT(*) FROM (
