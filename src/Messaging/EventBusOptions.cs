@@ -23,5 +23,11 @@ public sealed class EventBusOptions
     /// <summary>How long sent rows are kept, for looking into what was published.</summary>
     public TimeSpan SentRetention { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// How long a handled message_id is remembered. A repeat comes within minutes (a redelivery, a relay that died
+    /// before marking a row sent); a dead letter was never handled, so replaying it later needs no memory of it.
+    /// </summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+
     internal IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays ?? DefaultRetryDelays;
 }

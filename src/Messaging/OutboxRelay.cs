@@ -171,6 +171,7 @@ internal sealed class OutboxRelay<TContext>(
             Encoding.UTF8.GetBytes(row.Body), cancellationToken);
     }
 
+    /// <summary>Deletes sent outbox rows and remembered inbox ids past their retention, once a minute at most.</summary>
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -180,10 +181,12 @@ internal sealed class OutboxRelay<TContext>(
         }
 
         _nextPrune = now + PruneInterval;
-        var before = (now - _options.SentRetention).UtcDateTime;
+        var sentBefore = (now - _options.SentRetention).UtcDateTime;
+        var receivedBefore = (now - _options.InboxRetention).UtcDateTime;
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < before).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<InboxMessage>().Where(m => m.ReceivedAt < receivedBefore).ExecuteDeleteAsync(cancellationToken);
     }
 
     private async Task ObserveOldestUnsentAsync(CancellationToken cancellationToken)

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Aspire.Hosting;
 using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -35,18 +37,18 @@ public sealed class ConsumerTests(MessagingFixture servers)
     [Fact]
     public async Task A_handler_that_fails_twice_is_retried_after_each_delay_and_has_its_effect_once()
     {
-        var script = new HandlerScript { Fail = (_, context) => context.Attempt <= 2 };
+        var @event = MessagingFixture.NewOrderPaid();
+        var script = new HandlerScript { Fail = (paid, context) => paid == @event && context.Attempt <= 2 };
         using var host = servers.CreateHost("flaky", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         await WaitForQueueAsync(probe, "flaky.order.paid");
 
-        var @event = MessagingFixture.NewOrderPaid();
         await probe.PublishAsync(@event);
 
         await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
-            () => $"not handled after {script.Tries.Count} tries");
-        var tries = script.Tries.ToArray();
+            () => $"not handled after {script.TriesOf(@event).Length} tries");
+        var tries = script.TriesOf(@event);
         Assert.Equal([1, 2, 3], tries.Select(t => t.Context.Attempt));
         Assert.All(tries, t => Assert.Equal(tries[0].Context.MessageId, t.Context.MessageId));
         // Each retry waits at least its delay queue's TTL (300 ms, then 600 ms).
@@ -57,29 +59,38 @@ public sealed class ConsumerTests(MessagingFixture servers)
     }
 
     [Fact]
-    public async Task A_handler_that_always_fails_parks_the_message_in_the_dead_letter_queue_after_the_last_retry()
+    public async Task A_message_that_always_fails_is_parked_as_a_dead_letter_which_the_dashboard_counts_and_replays_to_the_fixed_handler()
     {
-        var script = new HandlerScript { Fail = (_, _) => true };
+        var @event = MessagingFixture.NewOrderPaid();
+        var script = new HandlerScript { Fail = (paid, _) => paid == @event };
         using var host = servers.CreateHost("broken", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         await WaitForQueueAsync(probe, "broken.order.paid");
 
-        var @event = MessagingFixture.NewOrderPaid();
         await probe.PublishAsync(@event);
 
         await Poll.UntilAsync(async () => await probe.CountAsync("broken.order.paid.dead") == 1, MessagingFixture.Patience,
-            () => $"not dead-lettered after {script.Tries.Count} tries");
-        Assert.Equal([1, 2, 3], script.Tries.Select(t => t.Context.Attempt));
+            () => $"not dead-lettered after {script.TriesOf(@event).Length} tries");
+        Assert.Equal([1, 2, 3], script.TriesOf(@event).Select(t => t.Context.Attempt));
         Assert.Equal(0, await MessagingFixture.EffectsAsync(host, @event.OrderId));
+        Assert.Equal(1u, (await ExecuteAsync(RabbitMQDeadLetterCommands.ShowCommandName))["broken.order.paid.dead"]);
+
+        script.Fail = (_, _) => false;
+        Assert.Equal(1u, (await ExecuteAsync(RabbitMQDeadLetterCommands.ReplayCommandName))["broken.order.paid.dead"]);
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
+            () => "the replayed message was not handled");
+        // Replayed as new: its tries start again from the first.
+        Assert.Equal(1, script.TriesOf(@event)[^1].Context.Attempt);
+        Assert.Equal(0u, await probe.CountAsync("broken.order.paid.dead"));
         await host.StopAsync();
     }
 
     [Fact]
     public async Task A_body_that_cannot_be_read_goes_to_the_dead_letter_queue_at_once()
     {
-        var script = new HandlerScript();
-        using var host = servers.CreateHost("poison", script);
+        using var host = servers.CreateHost("poison");
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         await WaitForQueueAsync(probe, "poison.order.paid");
@@ -88,8 +99,15 @@ public sealed class ConsumerTests(MessagingFixture servers)
 
         await Poll.UntilAsync(async () => await probe.CountAsync("poison.order.paid.dead") == 1, MessagingFixture.Patience,
             () => "the poison message was not dead-lettered");
-        Assert.Empty(script.Tries);
         await host.StopAsync();
+    }
+
+    /// <returns>The message count of each dead-letter queue the command reports.</returns>
+    private async Task<Dictionary<string, uint>> ExecuteAsync(string command)
+    {
+        var result = await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", command);
+        Assert.True(result.Success, result.Message);
+        return JsonSerializer.Deserialize<Dictionary<string, uint>>(result.Data!.Value)!;
     }
 
     private static Task WaitForQueueAsync(EventBusProbe probe, string queue) =>

@@ -42,11 +42,14 @@ public sealed class MessagingFixture : IAsyncLifetime
     }
 
     /// <summary>A service with its database and broker connection, and, when <paramref name="service"/> is named, its event bus.</summary>
-    public IHost CreateHost(string? service = null, HandlerScript? script = null, Action<EventBusOptions>? configure = null)
+    /// <param name="before">Runs first: its settings and services win over the defaults.</param>
+    public IHost CreateHost(string? service = null, HandlerScript? script = null, Action<EventBusOptions>? configure = null,
+        Action<HostApplicationBuilder>? before = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:testdb"] = MySql;
         builder.Configuration["ConnectionStrings:messaging"] = RabbitMQ;
+        before?.Invoke(builder);
         // What the bus logs on its way (retries, a broker away) is what tells why a test failed.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
         builder.AddMySqlDbContext<ShopContext>("testdb");

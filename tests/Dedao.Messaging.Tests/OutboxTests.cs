@@ -4,7 +4,9 @@ using Aspire.Hosting.ApplicationModel;
 using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Dedao.Messaging.Tests;
 
@@ -80,8 +82,8 @@ public sealed class OutboxTests(MessagingFixture servers)
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         var paid = await probe.SubscribeAsync<OrderPaid>();
         var events = new[] { MessagingFixture.NewOrderPaid(), MessagingFixture.NewOrderPaid() };
-        // Committed by a process with no relay running, as if it died right after the commit.
-        using (var crashed = servers.CreateHost())
+        // Committed by a service whose relay never ran, as if it died right after the commit.
+        using (var crashed = servers.CreateHost("relay"))
         {
             await MessagingFixture.InScopeAsync(crashed, db =>
             {
@@ -131,6 +133,32 @@ public sealed class OutboxTests(MessagingFixture servers)
 
         await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, TimeSpan.FromMinutes(1),
             () => $"order {@event.OrderId} was not handled after the broker came back");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Sent_rows_and_remembered_message_ids_are_pruned_after_their_retention()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = servers.CreateHost("pruned", before: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await host.StartAsync();
+        var (row, handled) = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            var handled = new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "pruned.order.paid", ReceivedAt = time.GetUtcNow().UtcDateTime };
+            db.Add(handled);
+            var row = db.AddIntegrationEvent(MessagingFixture.NewOrderPaid());
+            await db.SaveChangesAsync();
+            return (row, handled);
+        });
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id == row.Id && m.SentAt != null)),
+            MessagingFixture.Patience, () => $"outbox row {row.Id} not marked sent");
+
+        time.Advance(new EventBusOptions().InboxRetention + TimeSpan.FromMinutes(1));
+
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, async db =>
+                !await db.Outbox.AnyAsync(m => m.Id == row.Id)
+                && !await db.Set<InboxMessage>().AnyAsync(m => m.MessageId == handled.MessageId)),
+            MessagingFixture.Patience, () => "the sent row or the inbox row is still there");
         await host.StopAsync();
     }
 }

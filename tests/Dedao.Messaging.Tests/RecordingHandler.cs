@@ -8,7 +8,7 @@ public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEv
 {
     public Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
-        script.Tries.Enqueue((context, DateTime.UtcNow));
+        script.Record(@event, context);
         if (script.Fail(@event, context))
         {
             throw new InvalidOperationException($"Scripted failure of try {context.Attempt}");
@@ -23,5 +23,10 @@ public sealed class HandlerScript
 {
     public Func<OrderPaid, EventContext, bool> Fail { get; set; } = (_, _) => false;
 
-    public ConcurrentQueue<(EventContext Context, DateTime At)> Tries { get; } = new();
+    // Every try of every event: other tests' events reach a queue too, since each binds order.paid.
+    private readonly ConcurrentQueue<(OrderPaid Event, EventContext Context, DateTime At)> _tries = new();
+
+    public void Record(OrderPaid @event, EventContext context) => _tries.Enqueue((@event, context, DateTime.UtcNow));
+
+    public (OrderPaid Event, EventContext Context, DateTime At)[] TriesOf(OrderPaid @event) => [.. _tries.Where(t => t.Event == @event)];
 }
