@@ -5,6 +5,8 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var adminPhone = builder.AddParameter("admin-phone", "13800000000", publishValueAsDefault: true);
 var adminPassword = builder.AddGeneratedSecret("admin-password");
+// The key pay and the sandbox provider sign and check payment notices with.
+var sandboxSecret = builder.AddGeneratedSecret("sandbox-secret");
 
 // Each server is external (ConnectionStrings:<name>), a container, or the binary installed here: whichever this machine has.
 var mysql = builder.AddMySql("mysql");
@@ -25,6 +27,16 @@ var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDat
     .WithReference(passport).WithReference(column).WithReference(course);
 // Column's home page shows comment's featured counts, and goes out without them when comment is away.
 column.WithReference(comment);
+
+// Commerce calls: order reads prices from the catalog; pay reads orders and debits coins; coin opens top-up payments at pay.
+// The sandbox stands in for the outside payment company: pay passes confirmations to it, and it posts signed notices back.
+var paySandbox = builder.AddService<Projects.Dedao_PaySandbox>("pay-sandbox")
+    .WithReference(pay)
+    .WithEnvironment("Sandbox__Secret", sandboxSecret);
+order.WithReference(column).WithReference(course);
+coin.WithReference(pay);
+pay.WithReference(order).WithReference(coin).WithReference(paySandbox)
+    .WithEnvironment("Sandbox__Secret", sandboxSecret);
 
 builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)

@@ -12,5 +12,9 @@ public static class Problems
     public static ProblemHttpResult NotFound(string title) =>
         TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title, extensions: Code("not_found"));
 
+    /// <summary>Any other error of a service's contract: its status and its stable code.</summary>
+    public static ProblemHttpResult Coded(int status, string code, string title) =>
+        TypedResults.Problem(statusCode: status, title: title, extensions: Code(code));
+
     private static Dictionary<string, object?> Code(string code) => new() { ["code"] = code };
 }

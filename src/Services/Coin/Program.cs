@@ -1,5 +1,9 @@
 using Dedao.Coin.Apis;
+using Dedao.Coin.Clients;
 using Dedao.Coin.Data;
+using Dedao.Coin.Events;
+using Dedao.Contracts;
+using Dedao.ServiceDefaults.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,7 +11,13 @@ builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CoinDbContext>("coindb");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<CoinDbContext>("coin")
+    .Subscribe<PaymentSucceeded, PaymentSucceededHandler>()
+    .Subscribe<PaymentFailed, PaymentFailedHandler>()
+    .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>();
 builder.Services.AddMigration<CoinDbContext>();
+builder.Services.AddIdempotency<CoinDbContext>();
+builder.Services.AddHttpClient<PayClient>(http => http.BaseAddress = new Uri("http://pay")).AddUserTokenForwarding();
 
 var app = builder.Build();
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Dedao.Coin.Clients;
 using Dedao.Coin.Data;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,6 +9,9 @@ namespace Dedao.Coin.Apis;
 
 public static class CoinApi
 {
+    private const long FenPerCoin = 100;
+    private const long MaxTopupCoins = 100_000;
+
     public static IEndpointRouteBuilder MapCoinApi(this IEndpointRouteBuilder app)
     {
         // Every route needs a user: the fallback policy of AddDefaultAuthentication applies.
@@ -15,6 +19,11 @@ public static class CoinApi
 
         api.MapGet("/wallet", GetWallet);
         api.MapGet("/ledger", ListLedger);
+        api.MapPost("/topups", CreateTopup).RequireIdempotencyKey<TopupRequest>();
+        api.MapGet("/topups/{id:long}", GetTopup);
+
+        // Pay's call for a coin payment. Outside /api, so no gateway route reaches it; the user's own token names the wallet.
+        app.MapPost("/internal/coins/debits", Debit);
 
         return app;
     }
@@ -63,8 +72,94 @@ public static class CoinApi
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(page.ToPage(rows, e => e.Id));
     }
+
+    public static async Task<Results<Created<TopupResponse>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreateTopup(
+        TopupRequest request, CoinDbContext db, PayClient pay, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } userId)
+        {
+            return TypedResults.Challenge();
+        }
+
+        if (request.Coins is not (>= 1 and <= MaxTopupCoins))
+        {
+            return Problems.Validation(new() { ["coins"] = [$"coins must be from 1 to {MaxTopupCoins}."] });
+        }
+
+        var topup = new Topup
+        {
+            UserId = userId, Coins = request.Coins, AmountFen = request.Coins * FenPerCoin, Status = TopupStatus.Pending,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.Topups.Add(topup);
+        await db.SaveChangesAsync(cancellationToken);
+
+        try
+        {
+            topup.PaymentId = await pay.CreateTopupPaymentAsync(topup.Id, topup.AmountFen, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException)
+        {
+            // The top-up stays pending without a payment: nothing can pay it, and nothing is credited.
+            return Problems.Coded(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Payments cannot be opened right now.");
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/coins/topups/{topup.Id}",
+            new TopupResponse(topup.Id, topup.PaymentId.Value, topup.AmountFen, topup.Coins, topup.Status));
+    }
+
+    public static async Task<Results<Ok<TopupResponse>, ProblemHttpResult, ChallengeHttpResult>> GetTopup(
+        CoinDbContext db, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } userId)
+        {
+            return TypedResults.Challenge();
+        }
+
+        var topup = await db.Topups.AsNoTracking()
+            .Where(t => t.Id == id && t.UserId == userId && t.PaymentId != null)
+            .Select(t => new TopupResponse(t.Id, t.PaymentId!.Value, t.AmountFen, t.Coins, t.Status))
+            .SingleOrDefaultAsync(cancellationToken);
+        return topup is null ? Problems.NotFound("The top-up does not exist.") : TypedResults.Ok(topup);
+    }
+
+    public static async Task<Results<Ok<DebitResponse>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> Debit(
+        DebitRequest request, CoinDbContext db, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } userId)
+        {
+            return TypedResults.Challenge();
+        }
+
+        if (request.PaymentId <= 0 || request.AmountFen <= 0)
+        {
+            return Problems.Validation(new() { ["amountFen"] = ["A payment and a positive amount are required."] });
+        }
+
+        // A price that is not whole coins costs the next whole coin: never less than the price.
+        var coins = (request.AmountFen + FenPerCoin - 1) / FenPerCoin;
+        var outcome = await db.DebitAsync(userId, coins, PaymentRef(request.PaymentId), time.GetUtcNow().UtcDateTime, cancellationToken);
+        return outcome == DebitOutcome.InsufficientBalance
+            ? Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.")
+            : TypedResults.Ok(new DebitResponse(request.PaymentId, coins, outcome == DebitOutcome.AlreadyDebited));
+    }
+
+    /// <summary>How a payment is named in the ledger's refId.</summary>
+    public static string PaymentRef(long paymentId) => $"payment:{paymentId}";
+
+    /// <summary>How a top-up is named in the ledger's refId.</summary>
+    public static string TopupRef(long topupId) => $"topup:{topupId}";
 }
 
 public sealed record WalletResponse(long Balance);
 
 public sealed record LedgerEntryResponse(long Id, long Delta, LedgerReason Reason, string RefId, long BalanceAfter, DateTime CreatedAt);
+
+public sealed record TopupRequest(long Coins);
+
+public sealed record TopupResponse(long TopupId, long PaymentId, long AmountFen, long Coins, TopupStatus Status);
+
+public sealed record DebitRequest(long PaymentId, long AmountFen);
+
+public sealed record DebitResponse(long PaymentId, long Coins, bool Repeated);

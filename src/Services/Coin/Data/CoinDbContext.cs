@@ -1,3 +1,5 @@
+using Dedao.Messaging;
+using Dedao.ServiceDefaults.Apis;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,6 +9,7 @@ public class CoinDbContext(DbContextOptions<CoinDbContext> options) : DbContext(
 {
     public DbSet<Wallet> Wallets => Set<Wallet>();
     public DbSet<LedgerEntry> Ledger => Set<LedgerEntry>();
+    public DbSet<Topup> Topups => Set<Topup>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -25,7 +28,16 @@ public class CoinDbContext(DbContextOptions<CoinDbContext> options) : DbContext(
             entry.Property(e => e.RefId).HasMaxLength(64);
             // A user's entries, newest first.
             entry.HasIndex(e => new { e.UserId, e.Id });
+            // The last line of defence against a doubled debit, credit or refund: one entry per cause.
+            entry.HasIndex(e => new { e.RefId, e.Reason }).IsUnique();
         });
+        modelBuilder.Entity<Topup>(topup =>
+        {
+            topup.Property(t => t.Status).HasConversion<string>().HasMaxLength(16);
+            topup.HasIndex(t => t.UserId);
+        });
+        modelBuilder.AddIdempotencyTable();
+        modelBuilder.AddMessagingTables();
     }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder) =>

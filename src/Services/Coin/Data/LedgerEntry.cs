@@ -8,7 +8,7 @@ public class LedgerEntry
     /// <summary>Coins added (positive) or spent (negative).</summary>
     public long Delta { get; set; }
     public LedgerReason Reason { get; set; }
-    /// <summary>What caused it: the top-up or the order, by its id in the service that owns it.</summary>
+    /// <summary>What caused it: the top-up or the payment, by its id in the service that owns it.</summary>
     public required string RefId { get; set; }
     public long BalanceAfter { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -18,4 +18,6 @@ public enum LedgerReason
 {
     Topup,
     Purchase,
+    /// <summary>A purchase given back: its payment's order was cancelled before the payment arrived.</summary>
+    Refund,
 }

@@ -1,9 +1,11 @@
 using System.Linq.Expressions;
 using System.Security.Claims;
+using Dedao.Order.Clients;
 using Dedao.Order.Data;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Dedao.Order.Apis;
 
@@ -16,6 +18,8 @@ public static class OrderApi
 
         api.MapGet("/", ListOrders);
         api.MapGet("/{id:long}", GetOrder);
+        api.MapPost("/", CreateOrder).RequireIdempotencyKey<OrderRequest>();
+        api.MapPost("/{id:long}/cancel", CancelOrder);
 
         return app;
     }
@@ -65,7 +69,84 @@ public static class OrderApi
 
         return order is null ? Problems.NotFound("The order does not exist.") : TypedResults.Ok(order);
     }
+
+    public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreateOrder(
+        OrderRequest request, OrderDbContext db, CatalogClient catalog, ClaimsPrincipal user, TimeProvider time,
+        IOptions<OrderOptions> options, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } userId)
+        {
+            return TypedResults.Challenge();
+        }
+
+        if (request.ProductType is not { } productType || request.ProductId <= 0)
+        {
+            return Problems.Validation(new()
+            {
+                ["productType"] = ["productType must be \"column\" or \"course\", and productId a product's id."],
+            });
+        }
+
+        // What this service knows of completed purchases; a payment racing this order is settled by refunding it.
+        if (await db.Orders.AnyAsync(o => o.UserId == userId && o.ProductType == productType && o.ProductId == request.ProductId
+                && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Completed), cancellationToken))
+        {
+            return Problems.Coded(StatusCodes.Status409Conflict, "already_owned", "This product is already bought.");
+        }
+
+        CatalogPrice? price;
+        try
+        {
+            price = await catalog.GetPriceAsync(productType, request.ProductId, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException)
+        {
+            return Problems.Coded(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Prices cannot be read right now.");
+        }
+
+        if (price is null)
+        {
+            return Problems.Coded(StatusCodes.Status400BadRequest, "unknown_product", "There is no such product.");
+        }
+
+        if (price.IsFree || price.PriceFen <= 0)
+        {
+            return Problems.Coded(StatusCodes.Status400BadRequest, "free_product", "A free product needs no order.");
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var order = new Data.Order
+        {
+            UserId = userId, ProductType = productType, ProductId = request.ProductId, AmountFen = price.PriceFen,
+            Status = OrderStatus.Pending, CreatedAt = now, ExpiresAt = now + options.Value.PaymentTimeout,
+        };
+        await db.CreateAsync(order, cancellationToken);
+        return TypedResults.Created($"/api/v1/orders/{order.Id}", OrderResponse.FromOrder.Compile()(order));
+    }
+
+    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult, ChallengeHttpResult>> CancelOrder(
+        OrderDbContext db, ClaimsPrincipal user, long id, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (user.GetUserId() is not { } userId)
+        {
+            return TypedResults.Challenge();
+        }
+
+        if (!await db.Orders.AnyAsync(o => o.Id == id && o.UserId == userId, cancellationToken))
+        {
+            return Problems.NotFound("The order does not exist.");
+        }
+
+        if (!await db.CancelAsync(id, userId, "user", time.GetUtcNow().UtcDateTime, cancellationToken))
+        {
+            return Problems.Coded(StatusCodes.Status409Conflict, "order_not_pending", "Only a pending order can be cancelled.");
+        }
+
+        return TypedResults.Ok(await db.Orders.AsNoTracking().Where(o => o.Id == id).Select(OrderResponse.FromOrder).SingleAsync(cancellationToken));
+    }
 }
+
+public sealed record OrderRequest(ProductType? ProductType, long ProductId);
 
 public sealed record OrderResponse(
     long OrderId, ProductType ProductType, long ProductId, long AmountFen, OrderStatus Status,

@@ -11,8 +11,11 @@ public class Order
     public OrderStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? PaidAt { get; set; }
+    /// <summary>The payment that paid it; any other payment that succeeds for it is refunded.</summary>
+    public long? PaymentId { get; set; }
     /// <summary>A pending order still unpaid at this time is cancelled.</summary>
     public DateTime ExpiresAt { get; set; }
+    public DateTime? CancelledAt { get; set; }
 }
 
 public enum ProductType

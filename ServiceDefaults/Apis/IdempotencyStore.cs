@@ -1,0 +1,80 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
+
+namespace Dedao.ServiceDefaults.Apis;
+
+/// <summary>
+/// Keeps <see cref="IdempotentRequest"/> rows in the service's own database, each write in a scope of its own so that it
+/// commits apart from the request's work: the claim must be visible to a concurrent repeat before the work starts.
+/// </summary>
+internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type contextType, TimeProvider time)
+{
+    /// <summary>A claim older than this whose request never answered belonged to a process that died: it is taken over.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+
+    /// <summary>Claims the key: (null, id) when this request is the first, else (the first one's row, 0).</summary>
+    public async Task<(IdempotentRequest? First, long Id)> BeginAsync(Guid userId, string route, string key, byte[] hash,
+        CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+        var requests = db.Set<IdempotentRequest>();
+        while (true)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            var claim = new IdempotentRequest { UserId = userId, Route = route, Key = key, RequestHash = hash, CreatedAt = now };
+            requests.Add(claim);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return (null, claim.Id);
+            }
+            catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
+            {
+                db.ChangeTracker.Clear();
+            }
+
+            var first = await requests.AsNoTracking()
+                .SingleOrDefaultAsync(r => r.UserId == userId && r.Route == route && r.Key == key, cancellationToken);
+            if (first is null)
+            {
+                // Given back by a failed first request between our insert and this read: claim it again.
+                continue;
+            }
+
+            if (first.StatusCode is null && first.CreatedAt < now - AbandonedAfter
+                && await requests.Where(r => r.Id == first.Id && r.StatusCode == null).ExecuteDeleteAsync(cancellationToken) == 1)
+            {
+                continue;
+            }
+
+            return (first, 0);
+        }
+    }
+
+    public async Task<IdempotentRequest?> FindAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+        return await db.Set<IdempotentRequest>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+    }
+
+    public async Task CompleteAsync(long id, StoredResponse response, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+        await db.Set<IdempotentRequest>().Where(r => r.Id == id).ExecuteUpdateAsync(set => set
+            .SetProperty(r => r.StatusCode, response.StatusCode)
+            .SetProperty(r => r.ContentType, response.ContentType)
+            .SetProperty(r => r.Location, response.Location)
+            .SetProperty(r => r.Body, response.Body), cancellationToken);
+    }
+
+    public async Task AbandonAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+        await db.Set<IdempotentRequest>().Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken);
+    }
+}

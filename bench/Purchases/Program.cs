@@ -1,0 +1,142 @@
+// Coin purchases per second end to end: N users, each signed up and topped up through the sandbox first, then each buys
+// every paid product once (create order, pay with coins, poll until the order is paid or completed). Prints the rate and
+// p50/p99 of one purchase, then checks every user's money through the public API: balance >= 0, balance = sum of ledger,
+// each product bought once.
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5180");
+var users = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+var settledStatus = Environment.GetEnvironmentVariable("settled") ?? "paid";
+var products = Enumerable.Range(1, 20).Where(n => n % 4 != 0).Select(n => ("column", (long)n))
+    .Concat(Enumerable.Range(1, 10).Where(n => n % 5 != 0).Select(n => ("course", (long)n))).ToArray();
+using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
+
+Console.WriteLine($"{users} users, {products.Length} purchases each, settled when an order is '{settledStatus}' or completed");
+var tokens = new ConcurrentBag<string>();
+await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (_, ct) =>
+{
+    var phone = $"16{Random.Shared.Next(0, 1_000_000_000):D9}";
+    var credentials = new { phone, password = "bench password 1", nickname = "bench" };
+    (await Retry(() => http.PostAsJsonAsync("/api/v1/passport/register", credentials, ct))).EnsureSuccessStatusCode();
+    using var login = await Retry(() => http.PostAsJsonAsync("/api/v1/passport/login", credentials, ct));
+    var token = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
+    using var topup = await Send(token, HttpMethod.Post, "/api/v1/coins/topups", new { coins = 6000 });
+    var paymentId = (await topup.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("paymentId").GetInt64();
+    (await Send(token, HttpMethod.Post, $"/api/v1/payments/sandbox/{paymentId}/confirm", new { result = "success" })).Dispose();
+    while ((await Json(token, "/api/v1/coins/wallet")).GetProperty("balance").GetInt64() < 6000)
+    {
+        await Task.Delay(100, ct);
+    }
+
+    tokens.Add(token);
+});
+Console.WriteLine($"signed up and topped up {tokens.Count} users");
+
+var latencies = new ConcurrentBag<double>();
+var failures = new ConcurrentBag<string>();
+var clock = Stopwatch.StartNew();
+await Task.WhenAll(tokens.Select(async token =>
+{
+    foreach (var (type, id) in products.OrderBy(_ => Random.Shared.Next()))
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var created = await Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id });
+        if (created.StatusCode != HttpStatusCode.Created)
+        {
+            failures.Add($"order {(int)created.StatusCode}");
+            continue;
+        }
+
+        var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetInt64();
+        var key = Guid.NewGuid().ToString();
+        HttpStatusCode paid;
+        do
+        {
+            using var payment = await Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key);
+            paid = payment.StatusCode;
+        }
+        while (paid is HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict);
+
+        if (paid != HttpStatusCode.OK)
+        {
+            failures.Add($"payment {(int)paid}");
+            continue;
+        }
+
+        while ((await Json(token, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString() is var status
+               && status != settledStatus && status != "completed")
+        {
+            await Task.Delay(20);
+        }
+
+        latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}));
+clock.Stop();
+
+var sorted = latencies.Order().ToArray();
+double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"{sorted.Length} purchases in {clock.Elapsed.TotalSeconds:F1} s: {sorted.Length / clock.Elapsed.TotalSeconds:F1} purchases/s, p50 {Percentile(0.5):F0} ms, p99 {Percentile(0.99):F0} ms, failures {failures.Count} {string.Join(' ', failures.GroupBy(f => f).Select(g => $"{g.Key}×{g.Count()}"))}"));
+
+var violations = 0;
+foreach (var token in tokens)
+{
+    var balance = (await Json(token, "/api/v1/coins/wallet")).GetProperty("balance").GetInt64();
+    long sum = 0;
+    string? cursor = null;
+    do
+    {
+        var page = await Json(token, $"/api/v1/coins/ledger?limit=100{(cursor is null ? "" : $"&cursor={cursor}")}");
+        sum += page.GetProperty("items").EnumerateArray().Sum(e => e.GetProperty("delta").GetInt64());
+        cursor = page.GetProperty("nextCursor").GetString();
+    }
+    while (cursor is not null);
+
+    var orders = (await Json(token, "/api/v1/orders?limit=100")).GetProperty("items").EnumerateArray()
+        .Where(o => o.GetProperty("status").GetString() is "paid" or "completed")
+        .GroupBy(o => (o.GetProperty("productType").GetString(), o.GetProperty("productId").GetInt64()));
+    if (balance < 0 || balance != sum || orders.Any(g => g.Count() > 1))
+    {
+        violations++;
+    }
+}
+
+Console.WriteLine($"invariants: {violations} users in violation of {tokens.Count}");
+return violations == 0 ? 0 : 1;
+
+async Task<HttpResponseMessage> Retry(Func<Task<HttpResponseMessage>> send)
+{
+    while (true)
+    {
+        var response = await send();
+        if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+        {
+            return response;
+        }
+
+        response.Dispose();
+    }
+}
+
+Task<HttpResponseMessage> Send(string token, HttpMethod method, string path, object? body, string? key = null)
+{
+    var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+    return http.SendAsync(request);
+}
+
+async Task<JsonElement> Json(string token, string path)
+{
+    using var request = new HttpRequestMessage(HttpMethod.Get, path);
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    using var response = await http.SendAsync(request);
+    return await response.Content.ReadFromJsonAsync<JsonElement>();
+}

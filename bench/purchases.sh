@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Coin purchases per second end to end through the gateway (create order, pay with coins, until the order is paid, or
+# completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
+# the money invariants of every user (balance >= 0, balance = sum of ledger, each product bought once).
+# The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
+# Results also go to bench/results/purchases-<date>.txt
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users=${1:-100}
+dotnet build -c Release AppHost -v q -nologo >/dev/null
+dotnet build -c Release bench/Purchases -v q -nologo >/dev/null
+
+gateway_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The limiter would turn most of a load test into 429s; lift it for the measurement. DCP passes the environment on.
+for policy in standard login register; do
+  export "RateLimiting__Policies__${policy}__PermitLimit=100000000" "RateLimiting__Policies__${policy}__TokensPerPeriod=100000000"
+done
+dotnet run --project AppHost -c Release --no-build -- --AppHost:Ephemeral=true --AppHost:GatewayPort=$gateway_port \
+  > /tmp/dedao-bench-purchases-apphost.log 2>&1 &
+apphost=$!  # SIGTERM, not SIGINT, stops it: a background job of a script ignores SIGINT
+trap 'kill -TERM $apphost 2>/dev/null; wait $apphost 2>/dev/null || true' EXIT
+
+for _ in $(seq 1 480); do
+  curl -sf -o /dev/null "http://127.0.0.1:$gateway_port/api/v1/columns/1" && break
+  kill -0 $apphost 2>/dev/null || { cat /tmp/dedao-bench-purchases-apphost.log; exit 1; }
+  sleep 0.5
+done
+
+mkdir -p bench/results
+out=bench/results/purchases-$(date +%Y%m%d-%H%M%S).txt
+{
+  echo "coin purchases end to end, $users users, $(nproc) cores, Release build"
+  dotnet bench/Purchases/bin/Release/net10.0/Dedao.Bench.Purchases.dll "http://127.0.0.1:$gateway_port" "$users"
+} | tee "$out"

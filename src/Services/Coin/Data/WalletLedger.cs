@@ -1,0 +1,85 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using MySqlConnector;
+
+namespace Dedao.Coin.Data;
+
+public enum DebitOutcome
+{
+    Debited,
+    /// <summary>This payment was debited before: nothing more is taken.</summary>
+    AlreadyDebited,
+    InsufficientBalance,
+}
+
+/// <summary>The only two ways a balance changes; each writes the wallet and its ledger entry in one transaction.</summary>
+public static class WalletLedger
+{
+    /// <summary>
+    /// Takes <paramref name="coins"/> for a payment, at most once per payment: a conditional update that no interleaving
+    /// can take below zero, and the ledger entry, committed together. Read-committed, so that a concurrent debit of the same
+    /// payment, committed while this one waited on the wallet's row lock, is seen.
+    /// </summary>
+    public static Task<DebitOutcome> DebitAsync(this CoinDbContext db, Guid userId, long coins, string paymentId, DateTime now,
+        CancellationToken cancellationToken) =>
+        db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            db.ChangeTracker.Clear();
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            if (await IsDebitedAsync(db, paymentId, ct))
+            {
+                return DebitOutcome.AlreadyDebited;
+            }
+
+            var taken = await db.Wallets
+                .Where(w => w.UserId == userId && w.Balance >= coins)
+                .ExecuteUpdateAsync(set => set.SetProperty(w => w.Balance, w => w.Balance - coins), ct);
+            if (taken == 0)
+            {
+                // A concurrent debit of this same payment may have spent the coins: that is its success, not a 402.
+                return await IsDebitedAsync(db, paymentId, ct) ? DebitOutcome.AlreadyDebited : DebitOutcome.InsufficientBalance;
+            }
+
+            await AddEntryAsync(db, userId, -coins, LedgerReason.Purchase, paymentId, now, ct);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
+            {
+                // The same payment debited by a concurrent request that got there first: the rollback gives these coins back.
+                return DebitOutcome.AlreadyDebited;
+            }
+
+            await transaction.CommitAsync(ct);
+            return DebitOutcome.Debited;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Adds coins, inside the caller's transaction (an event handler's): the wallet is created by its first credit. The
+    /// unique (refId, reason) makes a second credit for the same cause fail the whole transaction.
+    /// </summary>
+    public static async Task<long> CreditAsync(this CoinDbContext db, Guid userId, long coins, LedgerReason reason, string refId,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        await db.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO Wallets (UserId, Balance) VALUES ({userId.ToString()}, {coins}) ON DUPLICATE KEY UPDATE Balance = Balance + {coins}",
+            cancellationToken);
+        return await AddEntryAsync(db, userId, coins, reason, refId, now, cancellationToken);
+    }
+
+    private static Task<bool> IsDebitedAsync(CoinDbContext db, string paymentId, CancellationToken cancellationToken) =>
+        db.Ledger.AnyAsync(e => e.RefId == paymentId && e.Reason == LedgerReason.Purchase, cancellationToken);
+
+    /// <summary>The entry after the wallet's update, whose row lock this transaction holds, so the balance read is its own.</summary>
+    private static async Task<long> AddEntryAsync(CoinDbContext db, Guid userId, long delta, LedgerReason reason, string refId,
+        DateTime now, CancellationToken cancellationToken)
+    {
+        var balance = await db.Wallets.Where(w => w.UserId == userId).Select(w => w.Balance).SingleAsync(cancellationToken);
+        db.Ledger.Add(new LedgerEntry
+        {
+            UserId = userId, Delta = delta, Reason = reason, RefId = refId, BalanceAfter = balance, CreatedAt = now,
+        });
+        return balance;
+    }
+}

@@ -1,0 +1,51 @@
+using Dedao.Contracts;
+using Dedao.Messaging;
+using Dedao.Order.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Dedao.Order.Events;
+
+/// <summary>
+/// A payment for an order arrived: the order is paid, once. Money that arrives for an order that is cancelled, paid by
+/// another payment, or for a product the user bought through another order, is handed back (<c>payment.refund_required</c>).
+/// </summary>
+public sealed class PaymentSucceededHandler(OrderDbContext db, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
+    : IEventHandler<PaymentSucceeded>
+{
+    public async Task HandleAsync(PaymentSucceeded @event, EventContext context, CancellationToken cancellationToken)
+    {
+        if (@event.OrderId is not { } orderId)
+        {
+            return;
+        }
+
+        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        if (order is null || order.UserId != @event.UserId)
+        {
+            // Pay took this order from order itself, for this user: a mismatch is a bug, kept in the dead-letter queue.
+            throw new InvalidOperationException($"Payment {@event.PaymentId} names order {orderId}, which is not this user's.");
+        }
+
+        var orders = await db.LockOrdersOfProductAsync(order.UserId, order.ProductType, order.ProductId, cancellationToken);
+        order = orders.Single(o => o.Id == orderId);
+        if (order.PaymentId == @event.PaymentId)
+        {
+            return;
+        }
+
+        var owned = orders.Any(o => o.Status is OrderStatus.Paid or OrderStatus.Completed);
+        if (order.Status == OrderStatus.Pending && !owned && @event.AmountFen == order.AmountFen)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            order.Status = OrderStatus.Paid;
+            order.PaidAt = now;
+            order.PaymentId = @event.PaymentId;
+            db.AddIntegrationEvent(new OrderPaid(order.Id, order.UserId, order.ProductType.ToContract(), order.ProductId, order.AmountFen, now));
+            return;
+        }
+
+        logger.LogWarning("Payment {PaymentId} arrived for order {OrderId}, which is {Status}{Owned}: refunding it",
+            @event.PaymentId, orderId, order.Status, owned ? " (the product is bought)" : "");
+        db.AddIntegrationEvent(new PaymentRefundRequired(orderId, @event.PaymentId, order.UserId, @event.AmountFen, "order_cancelled"));
+    }
+}

@@ -1,0 +1,11 @@
+namespace Dedao.Pay.Clients;
+
+/// <summary>The sandbox provider: what the customer's "pay" or "cancel" at the outside company would do.</summary>
+public sealed class SandboxClient(HttpClient http)
+{
+    public async Task ConfirmAsync(long paymentId, long amountFen, string result, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync($"/charges/{paymentId}/confirm", new { amountFen, result }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+}

@@ -1,0 +1,24 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Dedao.PaySandbox;
+
+public sealed class SandboxOptions
+{
+    public const string Section = "Sandbox";
+
+    /// <summary>The HMAC-SHA256 key shared with pay (the AppHost's <c>sandbox-secret</c> parameter).</summary>
+    [Required, MinLength(16)]
+    public string Secret { get; set; } = "";
+
+    /// <summary>The merchant's notice endpoint.</summary>
+    [Required]
+    public Uri NotifyUrl { get; set; } = null!;
+
+    /// <summary>Tries of one notice before the provider gives up on it, as real ones do after a day or so.</summary>
+    [Range(1, 1000)]
+    public int MaxAttempts { get; set; } = 25;
+
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+
+namespace Dedao.Commerce.Tests;
+
+[Collection(Commerce.Name)]
+public sealed class PaymentTests(CommerceFixture platform)
+{
+    [Fact]
+    public async Task A_coin_payment_from_an_empty_wallet_is_402_and_takes_nothing()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+
+        using var response = await shopper.PayAsync(orderId, "coin");
+
+        await Shopper.AssertProblemAsync(response, HttpStatusCode.PaymentRequired, "insufficient_balance");
+        Assert.Equal(0, await shopper.BalanceAsync());
+        Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));
+    }
+
+    [Fact]
+    public async Task A_payment_needs_an_idempotency_key()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+
+        using var response = await shopper.PostAsync("/api/v1/payments", new { orderId, channel = "sandbox" });
+
+        await Shopper.AssertProblemAsync(response, HttpStatusCode.BadRequest, "idempotency_key_required");
+    }
+
+    [Fact]
+    public async Task Another_users_payment_is_not_found()
+    {
+        var owner = await Shopper.SignUpAsync(platform);
+        var stranger = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(owner);
+
+        using var read = await stranger.GetAsync($"/api/v1/payments/{paymentId}");
+        using var confirm = await stranger.ConfirmAsync(paymentId, "success");
+
+        await Shopper.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found");
+        await Shopper.AssertProblemAsync(confirm, HttpStatusCode.NotFound, "not_found");
+        Assert.Equal("pending", await owner.PaymentStatusAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_forged_notice_is_401_and_changes_nothing()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+        var body = Notice(paymentId, Catalog.PaidColumnPriceFen, "success");
+
+        using var unsigned = await NotifyAsync(body, signature: null);
+        using var forged = await NotifyAsync(body, Sign(body, "not the shared secret"));
+        using var tampered = await NotifyAsync(Notice(paymentId, 1, "success"), Sign(body, platform.SandboxSecret));
+
+        await Shopper.AssertProblemAsync(unsigned, HttpStatusCode.Unauthorized, "invalid_signature");
+        await Shopper.AssertProblemAsync(forged, HttpStatusCode.Unauthorized, "invalid_signature");
+        await Shopper.AssertProblemAsync(tampered, HttpStatusCode.Unauthorized, "invalid_signature");
+        Assert.Equal("pending", await shopper.PaymentStatusAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task A_notice_whose_amount_differs_is_refused()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+        var body = Notice(paymentId, 1, "success");
+
+        using var response = await NotifyAsync(body, Sign(body, platform.SandboxSecret));
+
+        await Shopper.AssertProblemAsync(response, HttpStatusCode.BadRequest, "amount_mismatch");
+        Assert.Equal("pending", await shopper.PaymentStatusAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task The_same_notice_ten_times_at_once_and_a_late_fail_settle_the_payment_once()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+        var success = Notice(paymentId, Catalog.PaidColumnPriceFen, "success");
+        var fail = Notice(paymentId, Catalog.PaidColumnPriceFen, "fail");
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => NotifyAsync(success, Sign(success, platform.SandboxSecret))));
+        using var late = await NotifyAsync(fail, Sign(fail, platform.SandboxSecret));
+
+        foreach (var response in responses)
+        {
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        Assert.Equal(HttpStatusCode.OK, late.StatusCode);
+        var payment = await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}");
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_sandbox_confirms_through_a_signed_notice()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+
+        using var confirmed = await shopper.ConfirmAsync(paymentId, "fail");
+
+        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+        await Shopper.EventuallyAsync(async () => await shopper.PaymentStatusAsync(paymentId) == "failed",
+            () => $"payment {paymentId} failed by the sandbox's notice");
+    }
+
+    [Fact]
+    public async Task Internal_calls_are_not_routed_by_the_gateway_and_need_a_token()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        using var throughGateway = await shopper.PostAsync("/internal/coins/debits", new { paymentId = 1, amountFen = 100 });
+        using var coin = platform.App.CreateHttpClient("coin");
+        using var direct = await coin.PostAsJsonAsync("/internal/coins/debits", new { paymentId = 1, amountFen = 100 });
+        using var pay = platform.App.CreateHttpClient("pay");
+        using var topup = await pay.PostAsJsonAsync("/internal/payments/topups", new { topupId = 1, amountFen = 100 });
+
+        Assert.Equal(HttpStatusCode.NotFound, throughGateway.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, direct.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, topup.StatusCode);
+    }
+
+    private static async Task<long> SandboxPaymentAsync(Shopper shopper)
+    {
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+        using var response = await shopper.PayAsync(orderId, "sandbox");
+        var payment = await Shopper.ReadAsync(response, HttpStatusCode.Created);
+        Assert.Equal("pending", payment.GetProperty("status").GetString());
+        return payment.GetProperty("paymentId").GetInt64();
+    }
+
+    private static byte[] Notice(long paymentId, long amountFen, string result) =>
+        JsonSerializer.SerializeToUtf8Bytes(new { paymentId, amountFen, result, transactionId = $"test_{Guid.NewGuid():N}" });
+
+    private static string Sign(byte[] body, string secret) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    private async Task<HttpResponseMessage> NotifyAsync(byte[] body, string? signature)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/payments/notify") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        if (signature is not null)
+        {
+            request.Headers.Add("X-Sandbox-Signature", signature);
+        }
+
+        return await platform.Gateway.SendAsync(request);
+    }
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using Dedao.Contracts;
+
+namespace Dedao.Commerce.Tests;
+
+[Collection(Commerce.Name)]
+public sealed class PurchaseTests(CommerceFixture platform)
+{
+    private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task A_top_up_confirmed_twice_is_credited_once()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var credited = await platform.Bus.SubscribeAsync<CoinsCredited>();
+        using var created = await shopper.PostAsync("/api/v1/coins/topups", new { coins = 500 }, Guid.NewGuid().ToString());
+        var topup = await Shopper.ReadAsync(created, HttpStatusCode.Created);
+        var topupId = topup.GetProperty("topupId").GetInt64();
+        var paymentId = topup.GetProperty("paymentId").GetInt64();
+        Assert.Equal(50_000, topup.GetProperty("amountFen").GetInt64());
+
+        using var first = await shopper.ConfirmAsync(paymentId, "success");
+        using var second = await shopper.ConfirmAsync(paymentId, "success");
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        await credited.WaitForAsync(e => e.TopupId == topupId, EventTimeout);
+        await Shopper.EventuallyAsync(async () => await shopper.PaymentStatusAsync(paymentId) == "succeeded", () => "top-up paid");
+        Assert.Equal(500, await shopper.BalanceAsync());
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, shopper.UserId, "Topup"));
+        Assert.Equal("credited", (await shopper.GetJsonAsync($"/api/v1/coins/topups/{topupId}")).GetProperty("status").GetString());
+        Assert.Single(credited.Received, e => e.Event.TopupId == topupId);
+    }
+
+    [Fact]
+    public async Task A_column_bought_with_coins_is_paid_then_completed_when_access_is_granted()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paid = await platform.Bus.SubscribeAsync<OrderPaid>();
+        await shopper.TopUpAsync(100);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+
+        using var payment = await shopper.PayAsync(orderId, "coin");
+
+        var body = await Shopper.ReadAsync(payment, HttpStatusCode.OK);
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        Assert.Equal(1, await shopper.BalanceAsync());
+        var orderPaid = await paid.WaitForAsync(e => e.OrderId == orderId, EventTimeout);
+        Assert.Equal(Catalog.PaidColumnPriceFen, orderPaid.Event.AmountFen);
+        Assert.Equal(ProductType.Column, orderPaid.Event.ProductType);
+
+        // Column's part, played here: access granted, twice under one message id and once more under another.
+        var granted = new AccessGranted(orderId, shopper.UserId, ProductType.Column, Catalog.PaidColumn);
+        var messageId = await platform.Bus.PublishAsync(granted);
+        await platform.Bus.PublishAsync(granted, messageId);
+        await platform.Bus.PublishAsync(granted);
+        await Shopper.EventuallyAsync(async () => await shopper.OrderStatusAsync(orderId) == "completed", () => $"order {orderId} completed");
+        using var again = await shopper.OrderAsync("column", Catalog.PaidColumn, Guid.NewGuid().ToString());
+        await Shopper.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_owned");
+        Assert.Single(paid.Received, e => e.Event.OrderId == orderId);
+    }
+
+    [Fact]
+    public async Task A_column_bought_through_the_sandbox_is_paid()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var orderId = await shopper.CreateOrderAsync("course", Catalog.PaidCourse);
+        using var created = await shopper.PayAsync(orderId, "sandbox");
+        var paymentId = (await Shopper.ReadAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
+
+        using var confirmed = await shopper.ConfirmAsync(paymentId, "success");
+
+        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+        await Shopper.EventuallyAsync(async () => await shopper.OrderStatusAsync(orderId) is "paid" or "completed",
+            () => $"order {orderId} paid through the sandbox");
+        Assert.Equal("succeeded", await shopper.PaymentStatusAsync(paymentId));
+    }
+
+    [Fact]
+    public async Task The_same_coin_payment_sent_twenty_times_at_once_takes_the_coins_once()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        await shopper.TopUpAsync(1000);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+        var key = Guid.NewGuid().ToString();
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => shopper.PayAsync(orderId, "coin", key)));
+
+        var paymentIds = new HashSet<long>();
+        foreach (var response in responses)
+        {
+            using (response)
+            {
+                paymentIds.Add((await Shopper.ReadAsync(response, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64());
+            }
+        }
+
+        Assert.Single(paymentIds);
+        Assert.Equal(1000 - Catalog.PaidColumnPriceFen / 100, await shopper.BalanceAsync());
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, shopper.UserId, "Purchase"));
+        await Invariants.AssertHoldAsync(platform);
+    }
+
+    [Fact]
+    public async Task Fifty_coin_payments_at_once_on_one_wallet_never_overdraw_it_and_each_product_is_bought_once()
+    {
+        // Ten 99-coin columns, five orders of each, and coins for seven purchases: a second success for a column already
+        // bought through another order is refunded, and whatever interleaving, the wallet pays for at most seven columns.
+        var columns = Enumerable.Range(0, 10).Select(n => 1L + 2 * n).ToArray();
+        var shopper = await Shopper.SignUpAsync(platform);
+        var succeeded = await platform.Bus.SubscribeAsync<PaymentSucceeded>();
+        var paid = await platform.Bus.SubscribeAsync<OrderPaid>();
+        var refunds = await platform.Bus.SubscribeAsync<PaymentRefundRequired>();
+        await shopper.TopUpAsync(7 * 99);
+        var orders = new List<long>();
+        foreach (var column in columns)
+        {
+            for (var copy = 0; copy < 5; copy++)
+            {
+                orders.Add(await shopper.CreateOrderAsync("column", column));
+            }
+        }
+
+        var statuses = await Task.WhenAll(orders.Select(async orderId =>
+        {
+            using var response = await shopper.PayAsync(orderId, "coin");
+            return response.StatusCode;
+        }));
+
+        // Refunds of doubled purchases come back while the rest still run, so more than seven may succeed in all.
+        var answers = string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Count()} × {(int)g.Key}"));
+        var succeededCount = statuses.Count(s => s == HttpStatusCode.OK);
+        Assert.True(succeededCount >= 7 && succeededCount + statuses.Count(s => s == HttpStatusCode.PaymentRequired) == 50,
+            $"expected at least 7 × 200 and the rest 402, got {answers}");
+        int Bought() => paid.Received.Count(e => e.Event.UserId == shopper.UserId);
+        int Refunded() => refunds.Received.Count(e => e.Event.UserId == shopper.UserId);
+        await Shopper.EventuallyAsync(() => Task.FromResult(Bought() + Refunded() == succeededCount),
+            () => $"each of the {succeededCount} payments bought a column or was refunded: {Bought()} bought, {Refunded()} refunded");
+        Assert.InRange(Bought(), 1, 7);
+        await Shopper.EventuallyAsync(async () => await shopper.BalanceAsync() == (7 - Bought()) * 99,
+            () => $"the coins of {Refunded()} doubled purchases back, {Bought()} columns bought");
+        Assert.Equal(succeededCount, succeeded.Received.Count(e => e.Event.UserId == shopper.UserId && e.Event.OrderId is not null));
+        Assert.Equal(Bought(), paid.Received.Where(e => e.Event.UserId == shopper.UserId).Select(e => e.Event.ProductId).Distinct().Count());
+        await Invariants.AssertHoldAsync(platform);
+    }
+
+    [Fact]
+    public async Task An_order_cancelled_by_its_timeout_refunds_a_payment_that_arrives_later()
+    {
+        var (shopper, orderId, paymentId) = platform.ExpiringOrder;
+        var refunds = await platform.Bus.SubscribeAsync<PaymentRefundRequired>();
+
+        await Dedao.Testing.Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == "cancelled",
+            CommerceFixture.PaymentTimeout + TimeSpan.FromSeconds(15), () => $"order {orderId} cancelled after its payment timeout");
+        using var confirmed = await shopper.ConfirmAsync(paymentId, "success");
+
+        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+        var refund = await refunds.WaitForAsync(e => e.PaymentId == paymentId, EventTimeout);
+        Assert.Equal("order_cancelled", refund.Event.Reason);
+        await Shopper.EventuallyAsync(async () => await shopper.PaymentStatusAsync(paymentId) == "refunded", () => $"payment {paymentId} refunded");
+        Assert.Equal("cancelled", await shopper.OrderStatusAsync(orderId));
+    }
+}

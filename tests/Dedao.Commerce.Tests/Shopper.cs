@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.Testing;
+using Dedao.Testing;
+
+namespace Dedao.Commerce.Tests;
+
+/// <summary>A newly registered reader, signed in, calling through the gateway as a client would.</summary>
+public sealed class Shopper(CommerceFixture platform, Guid userId, string accessToken)
+{
+    public const string Password = "correct horse battery";
+    private static readonly TimeSpan EventualTimeout = TimeSpan.FromSeconds(30);
+
+    public Guid UserId => userId;
+
+    /// <summary>
+    /// Registered and signed in at passport directly, through Aspire's retrying client: password hashing on a loaded 2-core
+    /// machine can pass the gateway's 2 s, and signing up is not what these tests are about.
+    /// </summary>
+    public static async Task<Shopper> SignUpAsync(CommerceFixture platform)
+    {
+        var phone = $"15{Random.Shared.Next(0, 1_000_000_000):D9}";
+        using var passport = platform.App.CreateHttpClient("passport");
+        using var registered = await passport.PostAsJsonAsync("/api/v1/passport/register",
+            new { phone, password = Password, nickname = "买家" });
+        var userId = (await ReadAsync(registered, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
+        using var login = await passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = Password });
+        var token = (await ReadAsync(login, HttpStatusCode.OK)).GetProperty("accessToken").GetString()!;
+        return new Shopper(platform, userId, token);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(HttpMethod.Get, path, body: null, idempotencyKey: null);
+
+    public Task<HttpResponseMessage> PostAsync(string path, object? body, string? idempotencyKey = null) =>
+        SendAsync(HttpMethod.Post, path, body, idempotencyKey);
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await GetAsync(path);
+        return await ReadAsync(response, HttpStatusCode.OK);
+    }
+
+    public Task<HttpResponseMessage> OrderAsync(string productType, long productId, string? idempotencyKey) =>
+        PostAsync("/api/v1/orders", new { productType, productId }, idempotencyKey);
+
+    /// <summary>A new pending order (201 asserted): its id.</summary>
+    public async Task<long> CreateOrderAsync(string productType, long productId)
+    {
+        using var response = await OrderAsync(productType, productId, Guid.NewGuid().ToString());
+        return (await ReadAsync(response, HttpStatusCode.Created)).GetProperty("orderId").GetInt64();
+    }
+
+    public Task<HttpResponseMessage> PayAsync(long orderId, string channel, string? idempotencyKey = null) =>
+        PostAsync("/api/v1/payments", new { orderId, channel }, idempotencyKey ?? Guid.NewGuid().ToString());
+
+    /// <summary>A top-up paid at the sandbox, until coin has credited it: the balance after.</summary>
+    public async Task<long> TopUpAsync(long coins)
+    {
+        var before = await BalanceAsync();
+        using var created = await PostAsync("/api/v1/coins/topups", new { coins }, Guid.NewGuid().ToString());
+        var topup = await ReadAsync(created, HttpStatusCode.Created);
+        using var confirmed = await ConfirmAsync(topup.GetProperty("paymentId").GetInt64(), "success");
+        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+        await EventuallyAsync(async () => await BalanceAsync() == before + coins, () => $"the top-up of {coins} coins credited");
+        return before + coins;
+    }
+
+    public Task<HttpResponseMessage> ConfirmAsync(long paymentId, string result) =>
+        PostAsync($"/api/v1/payments/sandbox/{paymentId}/confirm", new { result });
+
+    public async Task<long> BalanceAsync() => (await GetJsonAsync("/api/v1/coins/wallet")).GetProperty("balance").GetInt64();
+
+    public async Task<string> OrderStatusAsync(long orderId) =>
+        (await GetJsonAsync($"/api/v1/orders/{orderId}")).GetProperty("status").GetString()!;
+
+    public async Task<string> PaymentStatusAsync(long paymentId) =>
+        (await GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("status").GetString()!;
+
+    /// <summary>Waits for something the bus brings about (a credit, an order completed), with a deadline.</summary>
+    public static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> describe) =>
+        Poll.UntilAsync(condition, EventualTimeout, describe);
+
+    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+
+    /// <summary>Asserts an RFC 9457 problem with the given status and stable code.</summary>
+    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var document = JsonDocument.Parse(text);
+        Assert.Equal(code, document.RootElement.GetProperty("code").GetString());
+    }
+
+    /// <summary>
+    /// Sends as a careful client does on a loaded machine: a 503 (the gateway's 2 s passed, the outcome unknown) or a 409
+    /// idempotency_key_in_use (the first try still runs) is sent again, with the same Idempotency-Key, which makes that
+    /// safe, until another answer comes. No test here expects a 503.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey)
+    {
+        HttpResponseMessage? response = null;
+        await Poll.UntilAsync(async () =>
+        {
+            response?.Dispose();
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            if (idempotencyKey is not null)
+            {
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
+            }
+
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body);
+            }
+
+            response = await platform.Gateway.SendAsync(request);
+            await response.Content.LoadIntoBufferAsync();
+            return response.StatusCode != HttpStatusCode.ServiceUnavailable
+                && !(response.StatusCode == HttpStatusCode.Conflict
+                     && (await response.Content.ReadAsStringAsync()).Contains("idempotency_key_in_use", StringComparison.Ordinal));
+        }, EventualTimeout, () => $"{method} {path} answered other than 503: {(int?)response?.StatusCode}");
+        return response!;
+    }
+}
