@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Dedao.Testing;
@@ -14,30 +15,39 @@ public sealed class DegradationTests(ContentFixture platform)
     [Fact]
     public async Task Without_comment_the_v2_home_page_still_renders_with_its_comment_summary_empty_and_marked()
     {
-        // The seed features comments on the first column's first article.
-        var before = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1"), HttpStatusCode.OK);
-        Assert.True(before.GetProperty("comments").GetProperty("available").GetBoolean());
+        // The seed features comments on the first column's first article. On a busy machine a cold call may miss the
+        // summary's short budget, which is the behaviour under test, not yet the state it starts from.
+        var before = await SummaryAvailableAsync();
         Assert.NotEmpty(before.GetProperty("comments").GetProperty("featuredCounts").EnumerateObject());
 
         var app = platform.App;
         var comment = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "comment");
         using var deadline = new CancellationTokenSource(ServiceTimeout);
-        Assert.True((await app.ResourceCommands.ExecuteCommandAsync(comment, KnownResourceCommands.StopCommand, deadline.Token)).Success);
         try
         {
-            await app.ResourceNotifications.WaitForResourceAsync("comment",
-                e => e.Snapshot.State?.Text == KnownResourceStates.Exited || e.Snapshot.State?.Text == KnownResourceStates.Finished,
-                deadline.Token);
-
-            foreach (var token in new[] { null, (await platform.SignUpAsync()).Token })
+            // Not asserted: on a busy machine DCP may give up on a graceful stop and kill the process, which is as gone.
+            await app.ResourceCommands.ExecuteCommandAsync(comment, KnownResourceCommands.StopCommand, deadline.Token);
+            // Anonymous and signed in alike, the page renders: articles and author there, the comment summary empty and marked.
+            var token = (await platform.SignUpAsync()).Token;
+            var pages = new List<JsonElement>();
+            await Poll.UntilAsync(async () =>
             {
-                using var response = await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1", token);
-                var page = await Http.ExpectAsync(response, HttpStatusCode.OK);
-                Assert.False(page.GetProperty("comments").GetProperty("available").GetBoolean());
+                pages.Clear();
+                foreach (var caller in new[] { null, token })
+                {
+                    pages.Add(await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1", caller),
+                        HttpStatusCode.OK));
+                }
+
+                return pages.All(page => !page.GetProperty("comments").GetProperty("available").GetBoolean());
+            }, ServiceTimeout, () => $"the v2 home page without its comment summary while comment is stopped: {string.Join(", ", pages)}");
+
+            Assert.All(pages, page =>
+            {
                 Assert.Empty(page.GetProperty("comments").GetProperty("featuredCounts").EnumerateObject());
                 Assert.NotEmpty(page.GetProperty("articles").GetProperty("items").EnumerateArray());
                 Assert.Equal(before.GetProperty("author").GetProperty("name").GetString(), page.GetProperty("author").GetProperty("name").GetString());
-            }
+            });
         }
         finally
         {
@@ -46,10 +56,17 @@ public sealed class DegradationTests(ContentFixture platform)
             await platform.WarmUpAsync("comment");
         }
 
+        await SummaryAvailableAsync();
+    }
+
+    private async Task<JsonElement> SummaryAvailableAsync()
+    {
+        var page = default(JsonElement);
         await Poll.UntilAsync(async () =>
         {
-            var page = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1"), HttpStatusCode.OK);
+            page = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1"), HttpStatusCode.OK);
             return page.GetProperty("comments").GetProperty("available").GetBoolean();
-        }, TimeSpan.FromSeconds(30), () => "the comment summary back on the v2 home page once comment is up");
+        }, TimeSpan.FromSeconds(30), () => $"the comment summary on the v2 home page: {page}");
+        return page;
     }
 }

@@ -17,7 +17,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<ColumnPages>();
 builder.Services.AddScoped<ColumnAccess>();
 // The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
-builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(300));
+builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(500));
 
 var app = builder.Build();
 
