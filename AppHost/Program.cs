@@ -22,11 +22,13 @@ var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDataba
 var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDatabase("columndb"), redis, messaging).WithReference(passport);
 var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging).WithReference(passport);
 
-builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
+var gateway = builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)
     .WithReference(course).WithReference(column).WithReference(comment)
     .WaitFor(passport)
     .WithGatewayEndpoint(builder.Configuration.GetValue("AppHost:GatewayPort", 5000));
+// Passport's issuer and discovery name the address clients reach it at: the gateway's.
+passport.WithEnvironment("Passport__PublicUrl", gateway.GetEndpoint("http"));
 
 builder.Build().Run();
 

@@ -25,6 +25,7 @@ public static class Extensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddDefaultProblemDetails();
+        builder.Services.AddDependencyTimeouts();
         // api.md's JSON is camelCase throughout, enum values included ("pending", "topup").
         builder.Services.ConfigureHttpJsonOptions(json =>
             json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));

@@ -19,6 +19,10 @@ public static class MySqlDbContextExtensions
     // MySqlConnector names its ActivitySource and its Meter alike.
     private const string MySqlConnectorTelemetryName = "MySqlConnector";
 
+    // Just over a request's budget, whose cancellation ends a request's commands first; migrations set their own.
+    private const int DefaultCommandTimeoutSeconds = 2;
+    private const int CancellationTimeoutSeconds = 1;
+
     private const int MaxRetryCount = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
 
@@ -51,6 +55,8 @@ public static class MySqlDbContextExtensions
                 $"or set it (or '{contextSectionName}:ConnectionString') in configuration.");
         }
 
+        connectionString = WithRequestBudget(connectionString);
+
         // A pool builds its options once, so the server is asked for its version once, not per context.
         builder.Services.AddDbContextPool<TContext>(options => options.UseMySql(
             connectionString,
@@ -62,10 +68,7 @@ public static class MySqlDbContextExtensions
                     mysql.EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null);
                 }
 
-                if (settings.CommandTimeout is { } seconds)
-                {
-                    mysql.CommandTimeout(seconds);
-                }
+                mysql.CommandTimeout(settings.CommandTimeout ?? DefaultCommandTimeoutSeconds);
             }));
 
         if (!settings.DisableHealthChecks)
@@ -82,6 +85,27 @@ public static class MySqlDbContextExtensions
         {
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MySqlConnectorTelemetryName));
         }
+    }
+
+    /// <summary>
+    /// MySqlConnector waits 15 s to connect and, on a timeout or a cancelled request, 2 s more for the server to confirm;
+    /// a frozen server would hold a request far past the gateway's 2 s. Values the connection string names are kept.
+    /// </summary>
+    private static string WithRequestBudget(string connectionString)
+    {
+        var defaults = new MySqlConnectionStringBuilder();
+        var builder = new MySqlConnectionStringBuilder(connectionString);
+        if (builder.ConnectionTimeout == defaults.ConnectionTimeout)
+        {
+            builder.ConnectionTimeout = DependencyTimeouts.MySqlConnectTimeoutSeconds;
+        }
+
+        if (builder.CancellationTimeout == defaults.CancellationTimeout)
+        {
+            builder.CancellationTimeout = CancellationTimeoutSeconds;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static ServerVersion ServerVersionOf(PomeloEntityFrameworkCoreMySqlSettings settings, string connectionString)

@@ -51,9 +51,9 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
         Assert.Equal("client-id.42", keptResponse.Headers.GetValues("X-Request-Id").Single());
         Assert.Equal("client-id.42", (await keptResponse.Content.ReadFromJsonAsync<EchoResponse>())!.Header("X-Request-Id"));
         Assert.NotEqual("bad id with spaces", refusedResponse.Headers.GetValues("X-Request-Id").Single());
-        // Denied by default: without a token even a path no route owns is a 401, and it has its request id too.
+        // A path no route owns is a 404, token or not, and it has its request id too.
         Assert.True(denied.Headers.Contains("X-Request-Id"));
-        Assert.Equal("unauthorized", await CodeOf(denied));
+        Assert.Equal("not_found", await CodeOf(denied));
     }
 
     [Fact]

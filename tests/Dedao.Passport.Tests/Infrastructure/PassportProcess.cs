@@ -29,7 +29,9 @@ public sealed class PassportProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // As the AppHost runs it: the error contract must hold in Development too.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Passport__PublicUrl"] = PassportFixture.PublicUrl,
             ["ConnectionStrings__passportdb"] = databaseConnectionString,
             ["ConnectionStrings__redis"] = redisConnectionString,
             // Whatever telemetry target the surrounding shell has is not this test's.
