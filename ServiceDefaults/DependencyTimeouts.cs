@@ -41,15 +41,17 @@ public static class DependencyTimeouts
     }
 
     /// <summary>
-    /// Development's exception page, inside the timeout middleware, answers the cancelled work as 499 (client gone)
-    /// before the timeout middleware can make it a 503; the client is still there, so it is the budget that ran out.
+    /// Just inside the timeout middleware: when the budget ran out before anything was written, the answer is a clean 503 (problem+json from the status code
+    /// pages). The timeout middleware alone does not get there in Development: the exception page inside it catches the
+    /// cancelled work first and answers 499, "client gone", with whatever the endpoint had set.
     /// </summary>
     public static async Task AnswerSpentBudgetAsync(HttpContext context, RequestDelegate next)
     {
         await next(context);
-        if (context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest && !context.Response.HasStarted
-            && !context.RequestAborted.IsCancellationRequested)
+        if (context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true }
+            && !context.Response.HasStarted)
         {
+            context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         }
     }

@@ -74,8 +74,8 @@ public static class ProblemDetailsDefaults
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
-            app.Use(DependencyTimeouts.AnswerSpentBudgetAsync);
             app.UseRequestTimeouts();
+            app.Use(DependencyTimeouts.AnswerSpentBudgetAsync);
             next(app);
         };
     }
