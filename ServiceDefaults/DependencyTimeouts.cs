@@ -12,7 +12,7 @@ namespace Microsoft.Extensions.Hosting;
 /// </summary>
 public static class DependencyTimeouts
 {
-    public static readonly TimeSpan RequestBudget = TimeSpan.FromSeconds(1.8);
+    public static readonly TimeSpan RequestBudget = TimeSpan.FromSeconds(1.5);
 
     /// <summary>Redis connect and command timeouts; <c>Aspire:StackExchange:Redis:ConfigurationOptions</c> still wins.</summary>
     public const int RedisTimeoutMilliseconds = 1000;
@@ -34,6 +34,8 @@ public static class DependencyTimeouts
             redis.ConnectTimeout = RedisTimeoutMilliseconds;
             redis.SyncTimeout = RedisTimeoutMilliseconds;
             redis.AsyncTimeout = RedisTimeoutMilliseconds;
+            // Timeouts are noticed on the heartbeat (1 s by default), which would let a call run for up to 2 s.
+            redis.HeartbeatInterval = TimeSpan.FromMilliseconds(250);
             // Keep reconnecting in the background instead of failing the start when Redis is down.
             redis.AbortOnConnectFail = false;
         });
@@ -48,8 +50,9 @@ public static class DependencyTimeouts
     public static async Task AnswerSpentBudgetAsync(HttpContext context, RequestDelegate next)
     {
         await next(context);
-        if (context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true }
-            && !context.Response.HasStarted)
+        // Only the 499: an answer already written (a 503 from the exception handler as the budget ran out) stays as it is.
+        if (context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest && !context.Response.HasStarted
+            && context.Features.Get<IHttpRequestTimeoutFeature>() is { RequestTimeoutToken.IsCancellationRequested: true })
         {
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

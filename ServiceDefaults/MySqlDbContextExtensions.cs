@@ -1,5 +1,6 @@
 // Ours only because the feed does not serve Aspire.Pomelo.EntityFrameworkCore.MySql: same method, settings and keys.
 using Aspire.Pomelo.EntityFrameworkCore.MySql;
+using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,9 +20,11 @@ public static class MySqlDbContextExtensions
     // MySqlConnector names its ActivitySource and its Meter alike.
     private const string MySqlConnectorTelemetryName = "MySqlConnector";
 
-    // Just over a request's budget, whose cancellation ends a request's commands first; migrations set their own.
-    private const int DefaultCommandTimeoutSeconds = 2;
-    private const int CancellationTimeoutSeconds = 1;
+    // Within a request's budget: cancelling the request does not stop a command that waits on a frozen server (the
+    // KILL QUERY it sends hangs too), the command timeout does. Migrations set their own.
+    private const int DefaultCommandTimeoutSeconds = 1;
+    // -1: once a command times out, abort its I/O at once instead of waiting on a KILL QUERY a frozen server never runs.
+    private const int CancellationTimeoutSeconds = -1;
 
     private const int MaxRetryCount = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -65,7 +68,7 @@ public static class MySqlDbContextExtensions
             {
                 if (!settings.DisableRetry)
                 {
-                    mysql.EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null);
+                    mysql.ExecutionStrategy(dependencies => new NoRetryOnTimeoutExecutionStrategy(dependencies, MaxRetryCount, MaxRetryDelay));
                 }
 
                 mysql.CommandTimeout(settings.CommandTimeout ?? DefaultCommandTimeoutSeconds);

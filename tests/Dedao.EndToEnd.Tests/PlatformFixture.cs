@@ -43,7 +43,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         var phone = $"137{Random.Shared.Next(10_000_000, 99_999_999)}";
         var credentials = new { phone, password = "warm-up password", nickname = "warm-up" };
         using var passport = App.CreateHttpClient("passport");
-        // A cold passport may spend its first request's 1.8 s budget (503) on JIT and the first queries: asked again until warm.
+        // A cold passport may spend its first request's 1.5 s budget (503) on JIT and the first queries: asked again until warm.
         await Poll.UntilAsync(async () =>
         {
             using var registered = await passport.PostAsJsonAsync("/api/v1/passport/register", credentials);
