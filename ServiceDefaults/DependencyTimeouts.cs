@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,20 +16,25 @@ public static class DependencyTimeouts
 {
     public static readonly TimeSpan RequestBudget = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>Overrides <see cref="RequestBudget"/>, for a service whose callers wait longer than the gateway does.</summary>
+    public const string RequestBudgetKey = "Dedao:RequestBudget";
+
     /// <summary>Redis connect and command timeouts; <c>Aspire:StackExchange:Redis:ConfigurationOptions</c> still wins.</summary>
     public const int RedisTimeoutMilliseconds = 1000;
 
     /// <summary>MySQL's connect timeout in seconds (MySqlConnector's unit), unless the connection string names one.</summary>
     public const int MySqlConnectTimeoutSeconds = 1;
 
-    public static IServiceCollection AddDependencyTimeouts(this IServiceCollection services)
+    public static IServiceCollection AddDependencyTimeouts(this IServiceCollection services, TimeSpan? budget = null)
     {
         // The request's own token (RequestAborted) is what EF, MySqlConnector and HttpClient calls are given.
         services.AddRequestTimeouts(options => options.DefaultPolicy = new RequestTimeoutPolicy
         {
-            Timeout = RequestBudget,
+            Timeout = budget ?? RequestBudget,
             TimeoutStatusCode = StatusCodes.Status503ServiceUnavailable,
         });
+        // Registered after the problem details' filter, so its middleware runs inside theirs.
+        services.AddTransient<IStartupFilter, RequestBudgetStartupFilter>();
         // Runs before Aspire binds its configuration section, which may override it.
         services.ConfigureAll<ConfigurationOptions>(redis =>
         {
@@ -57,5 +64,15 @@ public static class DependencyTimeouts
             context.Response.Clear();
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         }
+    }
+
+    private sealed class RequestBudgetStartupFilter : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.UseRequestTimeouts();
+            app.Use(AnswerSpentBudgetAsync);
+            next(app);
+        };
     }
 }

@@ -74,8 +74,6 @@ public static class ProblemDetailsDefaults
         {
             app.UseExceptionHandler();
             app.UseStatusCodePages();
-            app.UseRequestTimeouts();
-            app.Use(DependencyTimeouts.AnswerSpentBudgetAsync);
             next(app);
         };
     }

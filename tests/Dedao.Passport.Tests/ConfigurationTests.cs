@@ -44,7 +44,7 @@ public sealed class ConfigurationTests(PassportFixture fixture)
             fixture.MariaDb.ConnectionString("passport_no_redis"), nobodyListens, readinessPath: "/alive");
         using var client = new PassportClient(passport.CreateClient());
         var phone = TestData.NewPhone();
-        // /alive answers before a cold passport can register within its 1.5 s budget; later requests are warm.
+        // /alive answers before the database is migrated.
         await Poll.UntilAsync(async () =>
         {
             using var registered = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = "reader" });
