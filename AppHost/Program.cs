@@ -38,11 +38,13 @@ coin.WithReference(pay);
 pay.WithReference(order).WithReference(coin).WithReference(paySandbox)
     .WithEnvironment("Sandbox__Secret", sandboxSecret);
 
-builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
+var gateway = builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)
     .WithReference(course).WithReference(column).WithReference(comment)
     .WaitFor(passport)
     .WithGatewayEndpoint(builder.Configuration.GetValue("AppHost:GatewayPort", 5000));
+// Passport's issuer and discovery name the address clients reach it at: the gateway's.
+passport.WithEnvironment("Passport__PublicUrl", gateway.GetEndpoint("http"));
 
 builder.Build().Run();
 

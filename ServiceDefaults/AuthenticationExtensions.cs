@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -28,7 +29,12 @@ public static class AuthenticationExtensions
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, PassportJwtBearerOptions>();
         builder.Services.AddHostedService<SigningKeysWarmUp>();
         builder.Services.AddAuthorizationBuilder()
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder()
+                // Routing answers an unknown path (no endpoint), a wrong method (405) or content type (415) with an
+                // endpoint of its own that is no RouteEndpoint and reaches no data: those answer as themselves, token or not.
+                .RequireAssertion(context => context.User.Identity?.IsAuthenticated == true
+                    || (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint))
+                .Build());
         return builder;
     }
 }
@@ -43,7 +49,9 @@ internal sealed class PassportJwtBearerOptions(IConfiguration configuration, IHt
     public const string BackchannelClientName = "passport-metadata";
     public static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(2);
 
-    private const string Issuer = "dedao-passport";
+    // The issuer of tokens made before passport's issuer became its public URL; they validate until they expire
+    // (15 minutes at most). The current issuer comes from passport's discovery document, which JwtBearer adds.
+    private const string LegacyIssuer = "dedao-passport";
     private const string Audience = "dedao";
     private const string DefaultAuthority = "http://passport";
     private const string MetadataPath = "/api/v1/passport/.well-known/openid-configuration";
@@ -81,7 +89,7 @@ internal sealed class PassportJwtBearerOptions(IConfiguration configuration, IHt
         options.MapInboundClaims = false;
         options.TokenValidationParameters = new TokenValidationParameters
         {
-            ValidIssuer = Issuer,
+            ValidIssuers = [LegacyIssuer],
             ValidAudience = Audience,
             ValidateIssuer = true,
             ValidateAudience = true,

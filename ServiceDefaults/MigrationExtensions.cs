@@ -10,6 +10,7 @@ namespace Microsoft.Extensions.Hosting;
 public static class MigrationExtensions
 {
     private static readonly ActivitySource Source = new("Dedao.Migrations");
+    private static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(2);
 
     public static IServiceCollection AddMigration<TContext>(this IServiceCollection services,
         Func<TContext, IServiceProvider, CancellationToken, Task>? seed = null)
@@ -29,6 +30,8 @@ public static class MigrationExtensions
             await using var scope = services.CreateAsyncScope();
             var context = scope.ServiceProvider.GetRequiredService<TContext>();
             var logger = scope.ServiceProvider.GetRequiredService<ILogger<TContext>>();
+            // Schema changes may take far longer than the short timeout every request has.
+            context.Database.SetCommandTimeout(MigrationCommandTimeout);
             var strategy = context.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(async () =>
             {

@@ -1,5 +1,6 @@
 // Ours only because the feed does not serve Aspire.Pomelo.EntityFrameworkCore.MySql: same method, settings and keys.
 using Aspire.Pomelo.EntityFrameworkCore.MySql;
+using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,6 +19,12 @@ public static class MySqlDbContextExtensions
 
     // MySqlConnector names its ActivitySource and its Meter alike.
     private const string MySqlConnectorTelemetryName = "MySqlConnector";
+
+    // Within a request's budget: cancelling the request does not stop a command that waits on a frozen server (the
+    // KILL QUERY it sends hangs too), the command timeout does. Migrations set their own.
+    private const int DefaultCommandTimeoutSeconds = 1;
+    // -1: once a command times out, abort its I/O at once instead of waiting on a KILL QUERY a frozen server never runs.
+    private const int CancellationTimeoutSeconds = -1;
 
     private const int MaxRetryCount = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
@@ -51,6 +58,8 @@ public static class MySqlDbContextExtensions
                 $"or set it (or '{contextSectionName}:ConnectionString') in configuration.");
         }
 
+        connectionString = WithRequestBudget(connectionString);
+
         // A pool builds its options once, so the server is asked for its version once, not per context.
         builder.Services.AddDbContextPool<TContext>(options => options.UseMySql(
             connectionString,
@@ -59,13 +68,10 @@ public static class MySqlDbContextExtensions
             {
                 if (!settings.DisableRetry)
                 {
-                    mysql.EnableRetryOnFailure(MaxRetryCount, MaxRetryDelay, errorNumbersToAdd: null);
+                    mysql.ExecutionStrategy(dependencies => new NoRetryOnTimeoutExecutionStrategy(dependencies, MaxRetryCount, MaxRetryDelay));
                 }
 
-                if (settings.CommandTimeout is { } seconds)
-                {
-                    mysql.CommandTimeout(seconds);
-                }
+                mysql.CommandTimeout(settings.CommandTimeout ?? DefaultCommandTimeoutSeconds);
             }));
 
         if (!settings.DisableHealthChecks)
@@ -82,6 +88,27 @@ public static class MySqlDbContextExtensions
         {
             builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(MySqlConnectorTelemetryName));
         }
+    }
+
+    /// <summary>
+    /// MySqlConnector waits 15 s to connect and, on a timeout or a cancelled request, 2 s more for the server to confirm;
+    /// a frozen server would hold a request far past the gateway's 2 s. Values the connection string names are kept.
+    /// </summary>
+    private static string WithRequestBudget(string connectionString)
+    {
+        var defaults = new MySqlConnectionStringBuilder();
+        var builder = new MySqlConnectionStringBuilder(connectionString);
+        if (builder.ConnectionTimeout == defaults.ConnectionTimeout)
+        {
+            builder.ConnectionTimeout = DependencyTimeouts.MySqlConnectTimeoutSeconds;
+        }
+
+        if (builder.CancellationTimeout == defaults.CancellationTimeout)
+        {
+            builder.CancellationTimeout = CancellationTimeoutSeconds;
+        }
+
+        return builder.ConnectionString;
     }
 
     private static ServerVersion ServerVersionOf(PomeloEntityFrameworkCoreMySqlSettings settings, string connectionString)

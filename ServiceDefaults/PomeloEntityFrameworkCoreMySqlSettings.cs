@@ -14,7 +14,7 @@ public sealed class PomeloEntityFrameworkCoreMySqlSettings
 
     public bool DisableRetry { get; set; }
 
-    /// <summary>Seconds; when unset, the provider's default.</summary>
+    /// <summary>Seconds; when unset, 1 s, so a frozen server fails a request within the gateway's 2 s.</summary>
     public int? CommandTimeout { get; set; }
 
     public bool DisableHealthChecks { get; set; }

@@ -1,20 +1,22 @@
-using System.Data.Common;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using StackExchange.Redis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
-/// Every error a service answers is problem+json with a stable <c>code</c>: a lost database or Redis is a 503 with
-/// Retry-After, any other unhandled exception a bare 500, and empty error responses (unknown route, 401 challenge,
-/// 405) get a body. Nothing of an exception ever reaches the client.
+/// Every error a service answers is problem+json with a stable <c>code</c>, in every environment and whatever the
+/// client accepts: bad input is a 400/413/415, a lost database or Redis a 503 with Retry-After, anything else a bare
+/// 500, and empty error responses (unknown route, 401 challenge, 405) get a body. Nothing of an exception or of the
+/// request ever reaches the client; it goes to the logs and traces.
 /// </summary>
 public static class ProblemDetailsDefaults
 {
-    private const string RetryAfterSeconds = "5";
+    public const string RetryAfterSeconds = "5";
 
     public static IServiceCollection AddDefaultProblemDetails(this IServiceCollection services)
     {
@@ -28,12 +30,22 @@ public static class ProblemDetailsDefaults
                 context.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds;
             }
 
-            if (status >= 500)
+            // An exception's message may name a type, a host or a column; the code and title say enough.
+            if (status >= 500 || context.Exception is not null)
             {
                 problem.Detail = null;
                 problem.Extensions.Remove("exception");
             }
         });
+        // Asked after ASP.NET's own writer, for the requests that one declines (Accept: text/html).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, AnyAcceptProblemDetailsWriter>());
+        services.TryAddSingleton<ProblemExceptionHandler>();
+        services.AddSingleton<IExceptionHandler>(sp => sp.GetRequiredService<ProblemExceptionHandler>());
+        // Development's exception page would show the stack, the host and the request's headers: it hands over to us.
+        services.AddSingleton<IDeveloperPageExceptionFilter, ProblemExceptionHandler.DeveloperPageFilter>();
+        // Bad bodies throw in every environment (by default only in Development), so they reach the handler above
+        // instead of becoming an empty 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddTransient<IStartupFilter, ProblemDetailsStartupFilter>();
         return services;
     }
@@ -49,17 +61,10 @@ public static class ProblemDetailsDefaults
         413 => "payload_too_large",
         415 => "unsupported_media_type",
         429 => "too_many_requests",
+        431 => "headers_too_large",
         503 => "service_unavailable",
         _ when status >= 500 => "internal_error",
         _ => "error",
-    };
-
-    private static bool IsDependencyFailure(Exception exception) => exception switch
-    {
-        DbException or RedisException or TimeoutException or RabbitMQ.Client.Exceptions.BrokerUnreachableException => true,
-        // EF wraps provider errors, and the retrying strategy wraps the last one it saw.
-        { InnerException: { } inner } => IsDependencyFailure(inner),
-        _ => false,
     };
 
     /// <summary>First in the pipeline, so it sees everything the rest of it answers.</summary>
@@ -67,12 +72,7 @@ public static class ProblemDetailsDefaults
     {
         public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
         {
-            app.UseExceptionHandler(new ExceptionHandlerOptions
-            {
-                StatusCodeSelector = exception => IsDependencyFailure(exception)
-                    ? StatusCodes.Status503ServiceUnavailable
-                    : StatusCodes.Status500InternalServerError,
-            });
+            app.UseExceptionHandler();
             app.UseStatusCodePages();
             next(app);
         };

@@ -113,6 +113,8 @@ internal sealed class PassportThroughGatewayClient : IDisposable
 
     public Task<HttpResponseMessage> GetAsync(string path, string? accessToken = null) => SendAsync(HttpMethod.Get, path, accessToken);
 
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _http.SendAsync(request);
+
     public static async Task<(string AccessToken, string RefreshToken)> ReadTokensAsync(HttpResponseMessage response)
     {
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"expected a token pair: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

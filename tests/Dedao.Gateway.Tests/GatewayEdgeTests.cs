@@ -36,6 +36,35 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
         }
     }
 
+    [Theory]
+    [InlineData("/nowhere", null)]
+    [InlineData("/nowhere", "not-a-token")]
+    [InlineData("/api/v1/passport/no-such-thing", null)]
+    [InlineData("/api/v1/passport/no-such-thing", "not-a-token")]
+    public async Task A_path_no_route_owns_is_404_with_or_without_a_token(string path, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await Gateway.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", await CodeOf(response));
+    }
+
+    [Fact]
+    public async Task A_wrong_method_on_a_route_is_405_with_allow_before_any_token_is_asked_for()
+    {
+        using var response = await Gateway.GetAsync("/api/v1/passport/register");
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("method_not_allowed", await CodeOf(response));
+        Assert.Contains("POST", response.Content.Headers.Allow);
+    }
+
     [Fact]
     public async Task Every_response_carries_a_request_id_and_trace_context()
     {
@@ -51,9 +80,9 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
         Assert.Equal("client-id.42", keptResponse.Headers.GetValues("X-Request-Id").Single());
         Assert.Equal("client-id.42", (await keptResponse.Content.ReadFromJsonAsync<EchoResponse>())!.Header("X-Request-Id"));
         Assert.NotEqual("bad id with spaces", refusedResponse.Headers.GetValues("X-Request-Id").Single());
-        // Denied by default: without a token even a path no route owns is a 401, and it has its request id too.
+        // A path no route owns is a 404, token or not, and it has its request id too.
         Assert.True(denied.Headers.Contains("X-Request-Id"));
-        Assert.Equal("unauthorized", await CodeOf(denied));
+        Assert.Equal("not_found", await CodeOf(denied));
     }
 
     [Fact]

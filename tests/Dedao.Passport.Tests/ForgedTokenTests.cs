@@ -27,6 +27,19 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
     }
 
     [Fact]
+    public async Task A_token_with_the_issuer_of_before_the_issuer_was_a_url_is_still_accepted()
+    {
+        var (client, user, kid, key) = await ArrangeAsync();
+        using (client)
+        using (key)
+        {
+            using var response = await client.MeAsync(Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId, issuer: "dedao-passport"), key));
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task Alg_none_is_rejected()
     {
         var (client, user, _, key) = await ArrangeAsync();

@@ -48,10 +48,26 @@ public sealed class JwksTests(PassportFixture fixture)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var configuration = await PassportClient.ReadJsonAsync(response);
-        Assert.Equal("dedao-passport", configuration.GetProperty("issuer").GetString());
+        Assert.Equal(PassportFixture.Issuer, configuration.GetProperty("issuer").GetString());
         var jwksUri = new Uri(configuration.GetProperty("jwks_uri").GetString()!);
         Assert.Equal("/api/v1/passport/.well-known/jwks.json", jwksUri.AbsolutePath);
         using var jwks = await client.Http.GetAsync(jwksUri);
         Assert.Equal(HttpStatusCode.OK, jwks.StatusCode);
+    }
+
+    [Fact]
+    public async Task Discovery_and_openapi_name_the_address_the_gateway_says_the_client_used()
+    {
+        using var client = fixture.CreateClient();
+        client.Http.DefaultRequestHeaders.Add("X-Forwarded-Host", "api.dedao.example");
+        client.Http.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+
+        using var discovery = await client.GetAsync("/api/v1/passport/.well-known/openid-configuration");
+        using var openApi = await client.GetAsync("/api/v1/passport/openapi/v1.json");
+
+        var configuration = await PassportClient.ReadJsonAsync(discovery);
+        Assert.Equal("https://api.dedao.example/api/v1/passport/.well-known/jwks.json", configuration.GetProperty("jwks_uri").GetString());
+        var servers = (await PassportClient.ReadJsonAsync(openApi)).GetProperty("servers").EnumerateArray().Select(s => s.GetProperty("url").GetString());
+        Assert.Equal(["https://api.dedao.example/"], servers.Select(url => url!.TrimEnd('/') + "/"));
     }
 }

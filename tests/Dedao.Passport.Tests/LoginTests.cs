@@ -31,7 +31,7 @@ public sealed class LoginTests(PassportFixture fixture)
         var payload = Jwt.Payload((await client.LoginTokensAsync(user.Phone, user.Password)).AccessToken);
 
         Assert.Equal(user.UserId.ToString(), (string?)payload["sub"]);
-        Assert.Equal("dedao-passport", (string?)payload["iss"]);
+        Assert.Equal(PassportFixture.Issuer, (string?)payload["iss"]);
         Assert.Equal("dedao", (string?)payload["aud"]);
         Assert.False(string.IsNullOrEmpty((string?)payload["jti"]));
         var lifetime = (long)payload["exp"]! - (long)payload["iat"]!;

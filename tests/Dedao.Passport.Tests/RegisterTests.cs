@@ -110,16 +110,46 @@ public sealed class RegisterTests(PassportFixture fixture)
         Assert.True(errors.TryGetProperty("nickname", out _));
     }
 
-    [Fact]
-    public async Task Malformed_json_is_a_problem_without_internals()
+    [Theory]
+    [InlineData("\u0000\u202e<script>")]
+    [InlineData("reader\u202egnp.exe")]
+    [InlineData("line\nbreak")]
+    [InlineData("tab\there")]
+    [InlineData("iso\u2066late")]
+    public async Task A_nickname_with_control_or_bidi_characters_is_400(string nickname)
     {
         using var client = fixture.CreateClient();
-        using var content = new StringContent("{\"phone\": ", System.Text.Encoding.UTF8, "application/json");
-        using var response = await client.Http.PostAsync(new Uri("/api/v1/passport/register", UriKind.Relative), content);
+        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname });
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "bad_request");
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
-        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
+    }
+
+    [Fact]
+    public async Task A_password_is_counted_in_characters_so_four_emoji_are_too_short()
+    {
+        using var client = fixture.CreateClient();
+        using var tooShort = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀", nickname = "reader" });
+        using var enough = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀😀😀😀😀", nickname = "reader" });
+
+        var problem = await PassportClient.AssertProblemAsync(tooShort, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
+        Assert.Equal(HttpStatusCode.Created, enough.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_nickname_is_stored_in_nfc_and_counted_in_characters()
+    {
+        using var client = fixture.CreateClient();
+        var phone = TestData.NewPhone();
+        // "e" + combining acute, 32 of them: 64 UTF-16 units, 32 characters once composed.
+        var decomposed = string.Concat(Enumerable.Repeat("e\u0301", 32));
+        using var created = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = decomposed });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var tokens = await client.LoginTokensAsync(phone, TestData.Password);
+
+        using var me = await client.MeAsync(tokens.AccessToken);
+
+        Assert.Equal(new string('\u00e9', 32), (await PassportClient.ReadJsonAsync(me)).GetProperty("nickname").GetString());
     }
 }

@@ -45,6 +45,10 @@ public sealed class BackingServersFixture : IAsyncLifetime
 
     public string ConnectionString(string name) => _connectionStrings[name];
 
+    /// <summary>The server behind <paramref name="resource"/> (mysql, redis, messaging), frozen until disposed.</summary>
+    public Task<FrozenServer> FreezeAsync(string resource) =>
+        FrozenServer.FreezeAsync(_app ?? throw new InvalidOperationException("Not started."), resource);
+
     public async Task DisposeAsync()
     {
         if (_app is not null)

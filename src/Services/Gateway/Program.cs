@@ -1,6 +1,7 @@
 using Dedao.Gateway.Edge;
 using Dedao.Gateway.Proxy;
 using Dedao.Gateway.RateLimiting;
+using Microsoft.AspNetCore.Http.Timeouts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -14,6 +15,8 @@ builder.AddServiceDefaults();
 builder.AddRedisClient("redis");
 builder.AddDefaultAuthentication();
 builder.AddGatewayRateLimiting();
+// The services answer within their budget themselves; each cluster's ActivityTimeout bounds the wait for them.
+builder.Services.Configure<RequestTimeoutOptions>(options => options.DefaultPolicy = null);
 builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestSizeLimit.MaxBodyBytes);
 builder.Services.AddReverseProxy()
     .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))

@@ -23,6 +23,9 @@ public static class PassportServiceCollectionExtensions
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<LoginThrottleRules>();
+        services.AddSingleton<RedisLoginCounters>();
+        services.AddSingleton<LocalLoginCounters>();
         services.AddSingleton<LoginThrottle>();
         services.AddScoped<RefreshTokenStore>();
 
@@ -35,13 +38,14 @@ public static class PassportServiceCollectionExtensions
                 options.ConfigurationManager = manager;
             });
 
-        // Only the gateway is trusted to say who the client is: on loopback by default, elsewhere (a cluster)
-        // from the networks in ForwardedHeaders:KnownNetworks. Only its own entry, the right-most one, counts:
-        // the ones left of it are whatever the client sent.
+        // Only the gateway is trusted to say who the client is and which address it used (the host and scheme that
+        // discovery and OpenAPI documents show): on loopback by default, elsewhere (a cluster) from the networks in
+        // ForwardedHeaders:KnownNetworks. Only its own entry, the right-most one, counts: the ones left of it are
+        // whatever the client sent.
         var knownNetworks = builder.Configuration.GetSection("ForwardedHeaders:KnownNetworks").Get<string[]>() ?? [];
         services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor;
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
             foreach (var network in knownNetworks)
             {
                 options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));

@@ -38,7 +38,7 @@ public static class Jwt
     }
 
     /// <summary>Claims as passport writes them, for the given user, valid now.</summary>
-    public static JsonObject Claims(Guid userId, string issuer = "dedao-passport", string audience = "dedao", DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null)
+    public static JsonObject Claims(Guid userId, string issuer = PassportFixture.Issuer, string audience = "dedao", DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null)
     {
         var iat = issuedAt ?? DateTimeOffset.UtcNow;
         return new JsonObject

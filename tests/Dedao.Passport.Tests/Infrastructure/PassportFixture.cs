@@ -7,6 +7,10 @@ public sealed class PassportFixture : IAsyncLifetime
     public const string AdminPhone = "19900000000";
     public const string AdminPassword = "admin password for tests";
 
+    /// <summary>The public address every passport of these tests is told it is reached at.</summary>
+    public const string PublicUrl = "https://dedao.example";
+    public const string Issuer = PublicUrl + "/api/v1/passport";
+
     private MariaDbServer? _mariaDb;
     private RedisServer? _redis;
     private PassportProcess? _passport;

@@ -29,7 +29,12 @@ public sealed class PassportProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = baseAddress.ToString().TrimEnd('/'),
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // As the AppHost runs it: the error contract must hold in Development too.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Passport__PublicUrl"] = PassportFixture.PublicUrl,
+            // Password hashing on a shared, loaded test machine can take longer than the gateway's budget; these tests are
+            // about passport's answers, the budget has its own (ServiceDefaults' FrozenServerTests, EndToEnd's EdgeUnderFaultsTests).
+            ["Dedao__RequestBudget"] = "00:00:15",
             ["ConnectionStrings__passportdb"] = databaseConnectionString,
             ["ConnectionStrings__redis"] = redisConnectionString,
             // Whatever telemetry target the surrounding shell has is not this test's.

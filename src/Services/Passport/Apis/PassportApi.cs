@@ -25,7 +25,7 @@ public static class PassportApi
 
     public static async Task<IResult> RegisterAsync(RegisterRequest request, [AsParameters] PassportServices services, CancellationToken cancellationToken)
     {
-        var errors = RequestValidation.Register(request);
+        var errors = RequestValidation.Register(request, out var nickname);
         if (errors.Count > 0)
         {
             return PassportProblems.Validation(errors);
@@ -41,7 +41,7 @@ public static class PassportApi
         {
             Id = Guid.CreateVersion7(),
             Phone = request.Phone!,
-            Nickname = request.Nickname!.Trim(),
+            Nickname = nickname,
             CreatedAt = services.Time.GetUtcNow().UtcDateTime,
         };
         user.PasswordHash = services.Passwords.Hash(user, request.Password!);
@@ -70,19 +70,32 @@ public static class PassportApi
         var phone = request.Phone!;
         // After UseForwardedHeaders this is the client the gateway saw, not the gateway itself.
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        if (await services.Throttle.TryReserveAsync(phone, address) is { } retryAfter)
+        var attempt = await services.Throttle.BeginAsync(phone, address);
+        if (attempt.RetryAfter is { } retryAfter)
         {
             return PassportProblems.TooManyAttempts(http, retryAfter);
         }
 
-        var user = await services.Db.Users.SingleOrDefaultAsync(u => u.Phone == phone, cancellationToken);
-        var check = services.Passwords.Check(user, request.Password!);
-        if (user is null || check == PasswordCheck.Failed)
+        // Only a check that ran and failed counts; a database outage before or during it counts nothing.
+        var outcome = LoginOutcome.Abandoned;
+        User? user;
+        PasswordCheck check;
+        try
+        {
+            user = await services.Db.Users.SingleOrDefaultAsync(u => u.Phone == phone, cancellationToken);
+            check = services.Passwords.Check(user, request.Password!);
+            outcome = user is null || check == PasswordCheck.Failed ? LoginOutcome.Failed : LoginOutcome.Succeeded;
+        }
+        finally
+        {
+            await services.Throttle.EndAsync(attempt, outcome);
+        }
+
+        if (user is null || outcome == LoginOutcome.Failed)
         {
             return PassportProblems.InvalidCredentials();
         }
 
-        await services.Throttle.ReleaseAsync(phone, address);
         if (check == PasswordCheck.SucceededRehashNeeded)
         {
             user.PasswordHash = services.Passwords.Hash(user, request.Password!);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Dedao.ServiceDefaults.Apis;
 
 namespace Dedao.Passport.Apis;
 
@@ -15,7 +16,8 @@ internal static partial class RequestValidation
     [GeneratedRegex(@"^1[0-9]{10}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 
-    public static Dictionary<string, string[]> Register(RegisterRequest request)
+    /// <param name="nickname">The nickname as it is stored: trimmed and in NFC.</param>
+    public static Dictionary<string, string[]> Register(RegisterRequest request, out string nickname)
     {
         var errors = new Dictionary<string, string[]>();
         if (request.Phone is null || !PhonePattern().IsMatch(request.Phone))
@@ -23,16 +25,16 @@ internal static partial class RequestValidation
             errors["phone"] = ["Must be 11 digits starting with 1."];
         }
 
-        if (request.Password is null || request.Password.Length is < MinPasswordLength or > MaxPasswordLength)
+        // Counted in characters as a person sees them, so four emoji are four, not eight.
+        if (request.Password is null || !TextRules.IsWellFormed(request.Password)
+            || TextRules.LengthOf(request.Password) is < MinPasswordLength or > MaxPasswordLength)
         {
             errors["password"] = [$"Must be {MinPasswordLength} to {MaxPasswordLength} characters."];
         }
 
-        // Counted in code points, as the database counts them, so an emoji is one character.
-        var nicknameLength = request.Nickname?.Trim().EnumerateRunes().Count() ?? 0;
-        if (nicknameLength is < 1 or > MaxNicknameLength)
+        if (TextRules.CheckName(request.Nickname, 1, MaxNicknameLength, out nickname) is { } nicknameError)
         {
-            errors["nickname"] = [$"Must be 1 to {MaxNicknameLength} characters."];
+            errors["nickname"] = [nicknameError];
         }
 
         return errors;
@@ -46,7 +48,7 @@ internal static partial class RequestValidation
             errors["phone"] = ["Required."];
         }
 
-        if (string.IsNullOrEmpty(request.Password) || request.Password.Length > MaxPasswordLength)
+        if (string.IsNullOrEmpty(request.Password) || TextRules.LengthOf(request.Password) > MaxPasswordLength)
         {
             errors["password"] = [$"Required, at most {MaxPasswordLength} characters."];
         }

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Dedao.Passport.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Dedao.Passport.Apis;
@@ -25,14 +26,15 @@ public static class WellKnownApi
         return TypedResults.Ok(new JsonWebKeySetResponse([.. keys.Keys.Select(ToJwk)]));
     }
 
-    public static IResult GetOpenIdConfiguration(HttpContext http)
+    public static IResult GetOpenIdConfiguration(HttpContext http, IOptions<PassportOptions> options)
     {
-        // Built from the request so the JWKS is fetched the same way the metadata was reached.
+        // The JWKS at the address the client used (the gateway's public one, from its forwarded headers, or a
+        // service's direct one), so it is fetched the way the metadata was reached. The issuer is fixed: it is in the tokens.
         var request = http.Request;
-        var jwksUri = $"{request.Scheme}://{request.Host}{request.PathBase}/api/v1/passport{JwksPath}";
+        var jwksUri = $"{request.Scheme}://{request.Host}{request.PathBase}{PassportOptions.ApiPath}{JwksPath}";
         // Private: the answer depends on the Host header, so a shared cache must not hand it to others.
         http.Response.Headers.CacheControl = "private, max-age=60";
-        return TypedResults.Ok(new OpenIdConfigurationResponse(PassportOptions.Issuer, jwksUri, [SecurityAlgorithms.EcdsaSha256]));
+        return TypedResults.Ok(new OpenIdConfigurationResponse(options.Value.Issuer, jwksUri, [SecurityAlgorithms.EcdsaSha256]));
     }
 
     private static JsonWebKeyResponse ToJwk(SigningKeyMaterial key) => new(

@@ -19,7 +19,7 @@ public sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<PassportOpt
         var now = time.GetUtcNow().UtcDateTime;
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = PassportOptions.Issuer,
+            Issuer = options.Value.Issuer,
             Audience = PassportOptions.Audience,
             IssuedAt = now,
             NotBefore = now,

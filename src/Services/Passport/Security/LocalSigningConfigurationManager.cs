@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -7,7 +8,7 @@ namespace Dedao.Passport.Security;
 /// Gives passport's own JwtBearer the keys straight from the key store, so passport validates
 /// tokens without an HTTP call to itself; an unknown kid still triggers a reload, as it would remotely.
 /// </summary>
-public sealed class LocalSigningConfigurationManager(SigningKeyStore store) : IConfigurationManager<OpenIdConnectConfiguration>
+public sealed class LocalSigningConfigurationManager(SigningKeyStore store, IOptions<PassportOptions> options) : IConfigurationManager<OpenIdConnectConfiguration>
 {
     private volatile Snapshot? _last;
 
@@ -19,7 +20,7 @@ public sealed class LocalSigningConfigurationManager(SigningKeyStore store) : IC
             return last.Configuration;
         }
 
-        var configuration = new OpenIdConnectConfiguration { Issuer = PassportOptions.Issuer };
+        var configuration = new OpenIdConnectConfiguration { Issuer = options.Value.Issuer };
         foreach (var key in keys.Keys)
         {
             configuration.SigningKeys.Add(key.Key);

@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Dedao.ServiceDefaults.Tests;
+
+/// <summary>
+/// The error contract every service gets from AddServiceDefaults, in Development (as the AppHost runs services):
+/// problem+json with a code whatever the Accept header, nothing of the exception, 503 for lost dependencies and for
+/// work that outlives the request's budget.
+/// </summary>
+public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
+{
+    private WebApplication? _app;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:Default"] = "None",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "",
+        });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddServiceDefaults();
+        _app = builder.Build();
+        _app.MapGet("/throws", string () => throw new InvalidOperationException("db1.internal:3306 said SELECT secret"));
+        _app.MapGet("/dependency", string () => throw new TimeoutException("redis at 10.0.0.7 timed out"));
+        _app.MapGet("/slow", async (CancellationToken cancellationToken) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+            return "late";
+        });
+        _app.MapPost("/echo", (Note note) => note.Text);
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        _client.DefaultRequestHeaders.Accept.ParseAdd("text/html");
+    }
+
+    [Fact]
+    public async Task An_unexpected_exception_is_500_internal_error_with_nothing_of_it()
+    {
+        using var response = await _client.GetAsync(new Uri("/throws", UriKind.Relative));
+
+        var text = await AssertProblemAsync(response, HttpStatusCode.InternalServerError, "internal_error");
+        Assert.DoesNotContain("db1", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dependency_timeout_is_503_service_unavailable_with_retry_after()
+    {
+        using var response = await _client.GetAsync(new Uri("/dependency", UriKind.Relative));
+
+        var text = await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.NotNull(response.Headers.RetryAfter);
+        Assert.DoesNotContain("10.0.0.7", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Work_that_outlives_the_request_budget_is_cancelled_and_answered_503_in_time()
+    {
+        var clock = Stopwatch.StartNew();
+        using var response = await _client.GetAsync(new Uri("/slow", UriKind.Relative));
+        clock.Stop();
+
+        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+
+    [Theory]
+    [InlineData("{", "application/json", HttpStatusCode.BadRequest, "invalid_body")]
+    [InlineData("{\"text\":1}", "application/json", HttpStatusCode.BadRequest, "invalid_body")]
+    [InlineData("", "application/json", HttpStatusCode.BadRequest, "invalid_body")]
+    [InlineData("{\"text\":\"a\"}", "text/plain", HttpStatusCode.UnsupportedMediaType, "unsupported_media_type")]
+    public async Task A_bad_body_is_a_problem_with_a_stable_code(string body, string contentType, HttpStatusCode status, string code)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, contentType);
+
+        using var response = await _client.PostAsync(new Uri("/echo", UriKind.Relative), content);
+
+        var text = await AssertProblemAsync(response, status, code);
+        Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_path_is_404_and_a_wrong_method_405_without_a_token()
+    {
+        using var unknown = await _client.GetAsync(new Uri("/nowhere", UriKind.Relative));
+        using var wrongMethod = await _client.GetAsync(new Uri("/echo", UriKind.Relative));
+
+        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
+        await AssertProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Fact]
+    public void Redis_calls_time_out_well_inside_the_gateway_s_two_seconds_unless_configured_otherwise()
+    {
+        var builder = ServiceHost.CreateBuilder();
+        builder.Services.AddDependencyTimeouts();
+        builder.Configuration["ConnectionStrings:redis"] = "127.0.0.1:1";
+        builder.Configuration["Aspire:StackExchange:Redis:ConfigurationOptions:AsyncTimeout"] = "700";
+        builder.AddRedisClient("redis");
+        using var host = builder.Build();
+
+        var options = host.Services.GetRequiredService<IOptions<ConfigurationOptions>>().Value;
+
+        Assert.Equal(DependencyTimeouts.RedisTimeoutMilliseconds, options.ConnectTimeout);
+        Assert.Equal(DependencyTimeouts.RedisTimeoutMilliseconds, options.SyncTimeout);
+        Assert.Equal(700, options.AsyncTimeout);
+    }
+
+    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
+        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{response.Content.Headers.ContentType}: {text}");
+        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
+        return text;
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    public sealed record Note(string Text);
+}

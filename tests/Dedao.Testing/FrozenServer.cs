@@ -1,0 +1,42 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting;
+
+namespace Dedao.Testing;
+
+/// <summary>
+/// A server of an app model stopped in its tracks with SIGSTOP, as a hung machine or a long GC pause looks to its
+/// clients: connections stay open and nothing answers. Disposing sends SIGCONT.
+/// </summary>
+public sealed class FrozenServer : IAsyncDisposable
+{
+    private const string PidProperty = "executable.pid";
+    private readonly int _pid;
+
+    private FrozenServer(int pid) => _pid = pid;
+
+    public static async Task<FrozenServer> FreezeAsync(DistributedApplication app, string resource)
+    {
+        if (!app.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            || current.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is not { } value)
+        {
+            throw new InvalidOperationException($"{resource} is not an executable of the app model with a process id");
+        }
+
+        var server = new FrozenServer(Convert.ToInt32(value, CultureInfo.InvariantCulture));
+        await server.SignalAsync("STOP");
+        return server;
+    }
+
+    public async ValueTask DisposeAsync() => await SignalAsync("CONT");
+
+    private async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", _pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {_pid} exited with {kill.ExitCode}");
+        }
+    }
+}
