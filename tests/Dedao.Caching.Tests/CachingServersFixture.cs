@@ -1,0 +1,98 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Dedao.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Dedao.Caching.Tests;
+
+/// <summary>
+/// Real MariaDB and Redis on the AppHost's integrations, started once: <c>redis</c> for every test, and
+/// <c>redis-outage</c>, which a test stops to see the cache through a Redis outage. The library holds
+/// <see cref="Books"/> books, ten to a shelf.
+/// </summary>
+public sealed class CachingServersFixture : IAsyncLifetime
+{
+    public const int Books = 200;
+    public const int BooksPerShelf = 10;
+
+    private static readonly string[] Resources = ["cachingdb", "redis", "redis-outage"];
+
+    private readonly Dictionary<string, string> _connectionStrings = [];
+    private DistributedApplication? _app;
+
+    public async Task InitializeAsync()
+    {
+        var builder = TestAppModel.CreateEmpty();
+        builder.AddMySql("mysql").AddDatabase("cachingdb");
+        builder.AddRedisServer("redis");
+        builder.AddRedisServer("redis-outage");
+        _app = builder.Build();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await _app.StartAsync(timeout.Token);
+        foreach (var name in Resources)
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
+            _connectionStrings[name] = await _app.GetConnectionStringAsync(name, timeout.Token)
+                ?? throw new InvalidOperationException($"'{name}' is healthy but has no connection string.");
+        }
+
+        using var host = CreateServiceBuilder().Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LibraryDbContext>();
+        await db.Database.EnsureCreatedAsync(timeout.Token);
+        db.Books.AddRange(Enumerable.Range(1, Books).Select(id => new Book { Id = id, ShelfId = (id - 1) / BooksPerShelf + 1, Title = $"Book {id}" }));
+        await db.SaveChangesAsync(timeout.Token);
+        // Per-table read counters (information_schema.TABLE_STATISTICS) show whether a read reached MySQL.
+        await db.Database.ExecuteSqlRawAsync("SET GLOBAL userstat = ON", timeout.Token);
+    }
+
+    /// <summary>For storages a test builds by hand.</summary>
+    public CacheMetrics Metrics { get; } = new();
+
+    public string ConnectionString(string name) => _connectionStrings[name];
+
+    /// <summary>
+    /// A service's host on the library: its context, its Redis client (on <paramref name="redis"/>), the multi-level cache
+    /// and the generated storages, with <paramref name="settings"/> over the defaults.
+    /// </summary>
+    public HostApplicationBuilder CreateServiceBuilder(string redis = "redis", IDictionary<string, string?>? settings = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration["ConnectionStrings:cachingdb"] = _connectionStrings["cachingdb"];
+        builder.Configuration["ConnectionStrings:redis"] = _connectionStrings[redis];
+        builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        builder.AddMySqlDbContext<LibraryDbContext>("cachingdb");
+        builder.AddRedisClient("redis");
+        builder.AddMultiLevelCache();
+        builder.Services.AddCachedTables();
+        return builder;
+    }
+
+    /// <summary>Stops a server as the dashboard's stop button does.</summary>
+    public async Task StopAsync(string resource)
+    {
+        var result = await _app!.Services.GetRequiredService<ResourceCommandService>()
+            .ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        Assert.True(result.Success, result.Message);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Metrics.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CachingServers : ICollectionFixture<CachingServersFixture>
+{
+    public const string Name = "caching servers";
+}
