@@ -21,8 +21,7 @@ public sealed class CachingServersFixture : IAsyncLifetime
 
     private static readonly string[] Resources = ["cachingdb", "redis", "redis-outage"];
 
-    private readonly Dictionary<string, string> _connectionStrings = [];
-    private DistributedApplication? _app;
+    private RunningServers? _servers;
 
     public async Task InitializeAsync()
     {
@@ -30,17 +29,9 @@ public sealed class CachingServersFixture : IAsyncLifetime
         builder.AddMySql("mysql").AddDatabase("cachingdb");
         builder.AddRedisServer("redis");
         builder.AddRedisServer("redis-outage");
-        _app = builder.Build();
+        _servers = await RunningServers.StartAsync(builder, Resources);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await _app.StartAsync(timeout.Token);
-        foreach (var name in Resources)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
-            _connectionStrings[name] = await _app.GetConnectionStringAsync(name, timeout.Token)
-                ?? throw new InvalidOperationException($"'{name}' is healthy but has no connection string.");
-        }
-
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         using var host = CreateServiceBuilder().Build();
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LibraryDbContext>();
@@ -54,7 +45,7 @@ public sealed class CachingServersFixture : IAsyncLifetime
     /// <summary>For storages a test builds by hand.</summary>
     public CacheMetrics Metrics { get; } = new();
 
-    public string ConnectionString(string name) => _connectionStrings[name];
+    public string ConnectionString(string name) => _servers!.ConnectionStrings[name];
 
     /// <summary>
     /// A service's host on the library: its context, its Redis client (on <paramref name="redis"/>), the multi-level cache
@@ -63,8 +54,8 @@ public sealed class CachingServersFixture : IAsyncLifetime
     public HostApplicationBuilder CreateServiceBuilder(string redis = "redis", IDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Configuration["ConnectionStrings:cachingdb"] = _connectionStrings["cachingdb"];
-        builder.Configuration["ConnectionStrings:redis"] = _connectionStrings[redis];
+        builder.Configuration["ConnectionStrings:cachingdb"] = _servers!.ConnectionStrings["cachingdb"];
+        builder.Configuration["ConnectionStrings:redis"] = _servers!.ConnectionStrings[redis];
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         builder.AddMySqlDbContext<LibraryDbContext>("cachingdb");
         builder.AddRedisClient("redis");
@@ -76,7 +67,7 @@ public sealed class CachingServersFixture : IAsyncLifetime
     /// <summary>Stops a server as the dashboard's stop button does.</summary>
     public async Task StopAsync(string resource)
     {
-        var result = await _app!.Services.GetRequiredService<ResourceCommandService>()
+        var result = await _servers!.App.Services.GetRequiredService<ResourceCommandService>()
             .ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
         Assert.True(result.Success, result.Message);
     }
@@ -84,9 +75,9 @@ public sealed class CachingServersFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         Metrics.Dispose();
-        if (_app is not null)
+        if (_servers is not null)
         {
-            await _app.DisposeAsync();
+            await _servers.DisposeAsync();
         }
     }
 }
