@@ -10,7 +10,7 @@ namespace Dedao.Caching;
 /// L2: JSON copies in Redis, shared by every replica, under <c>cache:&lt;storage&gt;:&lt;key&gt;</c>. Many keys are read
 /// with one MGET and written in one pipelined batch; each entry lives its duration plus a random jitter, and an empty
 /// string marks a key known to have no value. After a failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>,
-/// so a dead or frozen Redis costs one timeout, not one per request.
+/// so a dead or frozen Redis costs one <see cref="StorageOptions.RedisTimeout"/>, not one per request.
 /// </summary>
 public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     where TKey : notnull
@@ -149,7 +149,13 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
 
         try
         {
-            return await operation(_redis.GetDatabase());
+            // Disconnected, the client would queue the call until it reconnects: fail now instead.
+            if (!_redis.IsConnected)
+            {
+                throw new RedisConnectionException(ConnectionFailureType.UnableToConnect, "Redis is not connected.");
+            }
+
+            return await operation(_redis.GetDatabase()).WaitAsync(_options.RedisTimeout, _time);
         }
         catch (Exception exception) when (exception is RedisException or TimeoutException)
         {

@@ -27,6 +27,9 @@ public sealed class StorageOptions
     /// <summary>How many entries the in-process tier holds.</summary>
     public int MemoryCapacity { get; set; } = 10_000;
 
+    /// <summary>How long a Redis call may take before Redis counts as failed (the client would otherwise queue calls while disconnected).</summary>
+    public TimeSpan RedisTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>After a Redis failure, how long Redis is skipped before it is tried again.</summary>
     public TimeSpan RedisRetryAfter { get; set; } = TimeSpan.FromSeconds(5);
 }

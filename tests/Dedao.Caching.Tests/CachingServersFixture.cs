@@ -38,8 +38,6 @@ public sealed class CachingServersFixture : IAsyncLifetime
         await db.Database.EnsureCreatedAsync(timeout.Token);
         db.Books.AddRange(Enumerable.Range(1, Books).Select(id => new Book { Id = id, ShelfId = (id - 1) / BooksPerShelf + 1, Title = $"Book {id}" }));
         await db.SaveChangesAsync(timeout.Token);
-        // Per-table read counters (information_schema.TABLE_STATISTICS) show whether a read reached MySQL.
-        await db.Database.ExecuteSqlRawAsync("SET GLOBAL userstat = ON", timeout.Token);
     }
 
     /// <summary>For storages a test builds by hand.</summary>
