@@ -30,7 +30,7 @@ internal sealed class CountingSource
 
     public void Release() => _gate.TrySetResult();
 
-    public LoaderStorage<long, Note> Storage(StorageOptions options, CacheMetrics metrics) => new("test", LoadAsync, options, metrics);
+    public LoaderStorage<long, Note> Storage(StorageOptions options, CacheMetrics metrics, string name = "test") => new(name, LoadAsync, options, metrics);
 
     private async Task<IReadOnlyDictionary<long, Note>> LoadAsync(IReadOnlyCollection<long> keys, CancellationToken cancellationToken)
     {
