@@ -20,7 +20,11 @@ var coin = builder.AddService<Projects.Dedao_Coin>("coin", mysql.AddDatabase("co
 var order = builder.AddService<Projects.Dedao_Order>("order", mysql.AddDatabase("orderdb"), redis, messaging).WithReference(passport);
 var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDatabase("coursedb"), redis, messaging).WithReference(passport);
 var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDatabase("columndb"), redis, messaging).WithReference(passport);
-var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging).WithReference(passport);
+// Comment asks column and course, when a comment is written, whether its target is open and to which product it belongs.
+var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging)
+    .WithReference(passport).WithReference(column).WithReference(course);
+// Column's home page shows comment's featured counts, and goes out without them when comment is away.
+column.WithReference(comment);
 
 builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
     .WithReference(passport).WithReference(pay).WithReference(coin).WithReference(order)

@@ -6,11 +6,15 @@ public sealed class RabbitMQBrokerResource(string name, string command, string d
 {
     internal const string PrimaryEndpointName = "tcp";
     internal const string DistributionEndpointName = "distribution";
+    internal const string ManagementEndpointName = "management";
     public const string UserName = "dedao";
 
     public EndpointReference PrimaryEndpoint => new(this, PrimaryEndpointName);
 
     public EndpointReference DistributionEndpoint => new(this, DistributionEndpointName);
+
+    /// <summary>The management plugin's HTTP API, on loopback: the dead-letter commands list queues through it.</summary>
+    public EndpointReference ManagementEndpoint => new(this, ManagementEndpointName);
 
     public ParameterResource PasswordParameter { get; } = password;
 

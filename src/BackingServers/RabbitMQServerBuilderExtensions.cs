@@ -29,8 +29,10 @@ public static class RabbitMQServerBuilderExtensions
         {
             ServerRuntime.External => builder.AddExternalServer(new ExternalServerResource(name, builder.ConnectionStringParameter(name)))
                 .WithRabbitMQHealthCheck(),
-            ServerRuntime.Container => builder.AddRabbitMQ(name).WithDataVolume(),
-            _ => builder.AddRabbitMQExecutable(name, binary!, epmd!).WithRabbitMQHealthCheck(),
+            ServerRuntime.Container => builder.AddRabbitMQ(name).WithDataVolume().WithManagementPlugin()
+                .WithDeadLetterCommands(resource => resource.ManagementEndpoint),
+            _ => builder.AddRabbitMQExecutable(name, binary!, epmd!).WithRabbitMQHealthCheck()
+                .WithDeadLetterCommands(resource => resource.ManagementEndpoint),
         };
     }
 
@@ -50,7 +52,8 @@ public static class RabbitMQServerBuilderExtensions
         var brokerBuilder = builder.AddResource(broker)
             .WithIconName("MailMultiple")
             .WithEndpoint(name: RabbitMQBrokerResource.PrimaryEndpointName, scheme: "amqp", isProxied: false)
-            .WithEndpoint(name: RabbitMQBrokerResource.DistributionEndpointName, scheme: "tcp", isProxied: false);
+            .WithEndpoint(name: RabbitMQBrokerResource.DistributionEndpointName, scheme: "tcp", isProxied: false)
+            .WithEndpoint(name: RabbitMQBrokerResource.ManagementEndpointName, scheme: "http", isProxied: false);
         var mapper = new ErlangPortMapperResource($"{name}-epmd", epmdBinary, dataFolder);
         var portMapperCheck = $"{mapper.Name}_check";
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(portMapperCheck,
@@ -88,8 +91,10 @@ public static class RabbitMQServerBuilderExtensions
                     default_user = {RabbitMQBrokerResource.UserName}
                     default_pass = {await resource.PasswordParameter.GetValueAsync(ct).ConfigureAwait(false)}
                     loopback_users = none
+                    management.tcp.ip = 127.0.0.1
+                    management.tcp.port = {await resource.ManagementEndpoint.Property(EndpointProperty.TargetPort).GetValueAsync(ct).ConfigureAwait(false)}
                     """);
-                StateFolder.WritePrivateFile(pluginsFile, "[].");
+                StateFolder.WritePrivateFile(pluginsFile, "[rabbitmq_management].");
             });
     }
 

@@ -1,5 +1,8 @@
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
+using Dedao.Column.Events;
+using Dedao.Column.Queries;
+using Dedao.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +11,13 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<ColumnDbContext>("column").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<ColumnPages>();
+builder.Services.AddScoped<ColumnAccess>();
+// The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
+builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(300));
 
 var app = builder.Build();
 

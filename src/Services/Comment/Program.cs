@@ -1,5 +1,8 @@
+using Dedao.Comment.Access;
 using Dedao.Comment.Apis;
 using Dedao.Comment.Data;
+using Dedao.Comment.Events;
+using Dedao.Contracts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +11,12 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CommentDbContext>("commentdb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
-builder.Services.AddMigration<CommentDbContext>();
+builder.AddEventBus<CommentDbContext>("comment").Subscribe<OrderPaid, OrderPaidHandler>();
+builder.Services.AddMigration<CommentDbContext>((db, _, cancellationToken) => CommentSeed.SeedAsync(db, cancellationToken));
+builder.Services.AddSingleton(TimeProvider.System);
+// A comment is written within the gateway's 2 s: each question to another service gets well under half of it.
+builder.Services.AddHttpClient<CommentTargets>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
+builder.Services.AddHttpClient<Nicknames>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
 
 var app = builder.Build();
 

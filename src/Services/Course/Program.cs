@@ -1,5 +1,8 @@
+using Dedao.Contracts;
 using Dedao.Course.Apis;
 using Dedao.Course.Data;
+using Dedao.Course.Events;
+using Dedao.Course.Queries;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,7 +11,11 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CourseDbContext>("coursedb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.AddEventBus<CourseDbContext>("course").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<CoursePages>();
+builder.Services.AddScoped<CourseAccess>();
 
 var app = builder.Build();
 

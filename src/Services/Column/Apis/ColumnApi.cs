@@ -1,4 +1,9 @@
+using System.Security.Claims;
+using System.Text;
 using Dedao.Column.Data;
+using Dedao.Column.Queries;
+using Dedao.Contracts;
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -7,18 +12,28 @@ namespace Dedao.Column.Apis;
 
 public static class ColumnApi
 {
+    private const int MaxTitleLength = 200;
+    private const int MaxContentLength = 100_000;
+
     public static IEndpointRouteBuilder MapColumnApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/columns").AllowAnonymous();
+        // Reads are anonymous one by one, not by group: a group's AllowAnonymous would open the admin route too.
+        var v1 = app.MapGroup("/api/v1/columns");
+        v1.MapGet("/", ListColumns).AllowAnonymous();
+        v1.MapGet("/{id:long}", GetColumn).AllowAnonymous();
+        v1.MapGet("/{id:long}/articles/{articleId:long}", GetArticle).AllowAnonymous();
+        v1.MapPost("/{id:long}/articles", PublishArticle).RequireAuthorization(admin => admin.RequireRole("admin"));
 
-        api.MapGet("/", ListColumns);
-        api.MapGet("/{id:long}", GetColumn);
+        app.MapGroup("/api/v2/columns").MapGet("/{id:long}", GetColumnV2).AllowAnonymous();
+
+        // Not routed by the gateway: comment asks it which column an article belongs to and whether it is open.
+        app.MapGet("/internal/articles/{articleId:long}", GetArticleTarget).AllowAnonymous();
 
         return app;
     }
 
     public static async Task<Results<Ok<Page<ColumnSummary>>, ValidationProblem>> ListColumns(
-        ColumnDbContext db, string? free, string? cursor, string? limit, CancellationToken cancellationToken)
+        ColumnPages pages, string? free, string? cursor, string? limit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         bool? isFree = null;
@@ -35,53 +50,107 @@ public static class ColumnApi
         }
 
         var page = PageQuery.Parse(cursor, limit, errors, Cursors.Id);
+        return errors.Count > 0
+            ? Problems.Validation(errors)
+            : TypedResults.Ok(await pages.ListAsync(isFree, page, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<ColumnHome>, ProblemHttpResult>> GetColumn(
+        ColumnPages pages, ColumnAccess access, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+    {
+        var home = await pages.GetHomeAsync(id, cancellationToken);
+        return home is null
+            ? Problems.NotFound("The column does not exist.")
+            : TypedResults.Ok(home with { Subscribed = await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken) });
+    }
+
+    public static async Task<Results<Ok<ColumnHomeV2>, ValidationProblem, ProblemHttpResult>> GetColumnV2(
+        ColumnPages pages, ColumnAccess access, CommentSummaries comments, ClaimsPrincipal user, long id, string? cursor,
+        string? limit, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var page = PageQuery.Parse(cursor, limit, errors, Cursors.Id);
         if (errors.Count > 0)
         {
             return Problems.Validation(errors);
         }
 
-        var columns = db.Columns.AsNoTracking();
-        if (isFree is { } wanted)
+        var home = await pages.GetHomeV2Async(id, page, cancellationToken);
+        if (home is null)
         {
-            columns = columns.Where(c => c.IsFree == wanted);
+            return Problems.NotFound("The column does not exist.");
         }
 
-        if (page.After is { } after)
-        {
-            columns = columns.Where(c => c.Id > after);
-        }
-
-        var rows = await columns
-            .OrderBy(c => c.Id)
-            .Take(page.Limit + 1)
-            .Select(c => new ColumnSummary(c.Id, c.Title, c.Author, c.PriceFen, c.IsFree, c.Articles.Count))
-            .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id));
+        var summary = comments.ForArticlesAsync([.. home.Articles.Items.Select(a => a.Id)], cancellationToken);
+        var subscribed = await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken);
+        return TypedResults.Ok(home with { Subscribed = subscribed, Comments = await summary });
     }
 
-    public static async Task<Results<Ok<ColumnHome>, ProblemHttpResult>> GetColumn(
-        ColumnDbContext db, long id, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ArticleBody>, ProblemHttpResult>> GetArticle(
+        ColumnPages pages, ColumnAccess access, ClaimsPrincipal user, long id, long articleId,
+        CancellationToken cancellationToken)
     {
-        var column = await db.Columns.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new ColumnHome(
-                c.Id, c.Title, c.Intro, c.Author, c.PriceFen, c.IsFree,
-                // Nobody is subscribed until this service keeps a projection of paid orders.
-                false,
-                c.Articles
-                    .OrderBy(a => a.PublishedAt).ThenBy(a => a.Id)
-                    .Select(a => new ArticleSummary(a.Id, a.Title, a.PublishedAt, a.IsTrial))
-                    .ToList()))
-            .SingleOrDefaultAsync(cancellationToken);
+        var article = await pages.GetArticleAsync(id, articleId, cancellationToken);
+        if (article is null)
+        {
+            return Problems.NotFound("The column has no such article.");
+        }
 
-        return column is null ? Problems.NotFound("The column does not exist.") : TypedResults.Ok(column);
+        return article.Open || await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken)
+            ? TypedResults.Ok(article.Body)
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Subscribe to the column to read this article.",
+                extensions: new Dictionary<string, object?> { ["code"] = "not_subscribed" });
     }
+
+    public static async Task<Results<Created<ArticleCreated>, ValidationProblem, ProblemHttpResult>> PublishArticle(
+        ColumnDbContext db, TimeProvider clock, long id, NewArticle article, CancellationToken cancellationToken)
+    {
+        // What readers see is counted: trimmed, NFC, in runes (api.md's conventions).
+        var title = (article.Title ?? "").Trim().Normalize(NormalizationForm.FormC);
+        var content = (article.Content ?? "").Trim().Normalize(NormalizationForm.FormC);
+        var errors = new Dictionary<string, string[]>();
+        if (title.EnumerateRunes().Count() is < 1 or > MaxTitleLength)
+        {
+            errors["title"] = [$"title must be 1 to {MaxTitleLength} characters."];
+        }
+
+        if (content.EnumerateRunes().Count() is < 1 or > MaxContentLength)
+        {
+            errors["content"] = [$"content must be 1 to {MaxContentLength} characters."];
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Validation(errors);
+        }
+
+        if (await db.Columns.FindAsync([id], cancellationToken) is null)
+        {
+            return Problems.NotFound("The column does not exist.");
+        }
+
+        var published = new Article
+        {
+            ColumnId = id, Title = title, Content = content, IsTrial = article.IsTrial,
+            PublishedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        // The article needs its id before content.changed can name it; one transaction keeps the two together.
+        var strategy = db.Database.CreateExecutionStrategy();
+        await strategy.ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            db.Articles.Add(published);
+            await db.SaveChangesAsync(cancellationToken);
+            db.AddIntegrationEvent(new ContentChanged(ProductType.Column, id, published.Id, null));
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        });
+        return TypedResults.Created($"/api/v1/columns/{id}/articles/{published.Id}", new ArticleCreated(published.Id));
+    }
+
+    public static async Task<Results<Ok<ArticleTarget>, ProblemHttpResult>> GetArticleTarget(
+        ColumnPages pages, long articleId, CancellationToken cancellationToken) =>
+        await pages.GetArticleTargetAsync(articleId, cancellationToken) is { } target
+            ? TypedResults.Ok(target)
+            : Problems.NotFound("The article does not exist.");
 }
-
-public sealed record ColumnSummary(long Id, string Title, string Author, long PriceFen, bool IsFree, int ArticleCount);
-
-public sealed record ColumnHome(
-    long Id, string Title, string Intro, string Author, long PriceFen, bool IsFree, bool Subscribed,
-    IReadOnlyList<ArticleSummary> Articles);
-
-public sealed record ArticleSummary(long Id, string Title, DateTime PublishedAt, bool IsTrial);

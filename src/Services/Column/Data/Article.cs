@@ -4,6 +4,7 @@ public class Article
 {
     public long Id { get; set; }
     public long ColumnId { get; set; }
+    public Column Column { get; set; } = null!;
     public required string Title { get; set; }
     public required string Content { get; set; }
     public DateTime PublishedAt { get; set; }

@@ -1,3 +1,4 @@
+using Dedao.Messaging;
 using Dedao.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -6,9 +7,12 @@ namespace Dedao.Comment.Data;
 public class CommentDbContext(DbContextOptions<CommentDbContext> options) : DbContext(options)
 {
     public DbSet<Comment> Comments => Set<Comment>();
+    public DbSet<CommentLike> Likes => Set<CommentLike>();
+    public DbSet<Purchase> Purchases => Set<Purchase>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddMessagingTables();
         modelBuilder.Entity<Comment>(comment =>
         {
             comment.Property(c => c.Nickname).HasMaxLength(32);
@@ -17,6 +21,19 @@ public class CommentDbContext(DbContextOptions<CommentDbContext> options) : DbCo
             comment.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
             // The public list: one target's featured comments, newest featured first.
             comment.HasIndex(c => new { c.TargetType, c.TargetId, c.Status, c.FeaturedAt });
+            // The writer's own list, newest first.
+            comment.HasIndex(c => new { c.UserId, c.Id });
+        });
+        modelBuilder.Entity<CommentLike>(like =>
+        {
+            like.ToTable("CommentLikes");
+            like.HasKey(l => new { l.CommentId, l.UserId });
+            like.HasOne<Comment>().WithMany().HasForeignKey(l => l.CommentId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Purchase>(purchase =>
+        {
+            purchase.HasKey(p => new { p.UserId, p.ProductType, p.ProductId });
+            purchase.Property(p => p.ProductType).HasConversion<string>().HasMaxLength(16);
         });
     }
 

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Dedao.Course.Data;
+using Dedao.Course.Queries;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -9,61 +11,123 @@ public static class CourseApi
 {
     public static IEndpointRouteBuilder MapCourseApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1/courses").AllowAnonymous();
+        // Reads are anonymous one by one, not by group: progress is the signed-in reader's own.
+        var api = app.MapGroup("/api/v1/courses");
+        api.MapGet("/", ListCourses).AllowAnonymous();
+        api.MapGet("/{id:long}", GetCourse).AllowAnonymous();
+        api.MapGet("/{id:long}/lessons/{lessonId:long}", GetLesson).AllowAnonymous();
+        api.MapPut("/{id:long}/progress", PutProgress);
+        api.MapGet("/{id:long}/progress", GetProgress);
 
-        api.MapGet("/", ListCourses);
-        api.MapGet("/{id:long}", GetCourse);
+        // Not routed by the gateway: comment asks it which course a lesson belongs to and whether it is open.
+        app.MapGet("/internal/lessons/{lessonId:long}", GetLessonTarget).AllowAnonymous();
 
         return app;
     }
 
     public static async Task<Results<Ok<Page<CourseSummary>>, ValidationProblem>> ListCourses(
-        CourseDbContext db, string? cursor, string? limit, CancellationToken cancellationToken)
+        CoursePages pages, string? cursor, string? limit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var page = PageQuery.Parse(cursor, limit, errors, Cursors.Id);
-        if (errors.Count > 0)
+        return errors.Count > 0
+            ? Problems.Validation(errors)
+            : TypedResults.Ok(await pages.ListAsync(page, cancellationToken));
+    }
+
+    public static async Task<Results<Ok<CourseDetail>, ProblemHttpResult>> GetCourse(
+        CoursePages pages, CourseAccess access, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+    {
+        var course = await pages.GetDetailAsync(id, cancellationToken);
+        return course is null
+            ? Problems.NotFound("The course does not exist.")
+            : TypedResults.Ok(course with { Purchased = await access.HasPurchasedAsync(user.GetUserId(), id, cancellationToken) });
+    }
+
+    public static async Task<Results<Ok<LessonMedia>, ProblemHttpResult>> GetLesson(
+        CoursePages pages, CourseAccess access, ClaimsPrincipal user, long id, long lessonId,
+        CancellationToken cancellationToken)
+    {
+        var lesson = await pages.GetLessonAsync(id, lessonId, cancellationToken);
+        if (lesson is null)
+        {
+            return Problems.NotFound("The course has no such lesson.");
+        }
+
+        return lesson.Open || await access.HasPurchasedAsync(user.GetUserId(), id, cancellationToken)
+            ? TypedResults.Ok(lesson.Media)
+            : NotPurchased();
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> PutProgress(
+        CourseDbContext db, CourseAccess access, TimeProvider clock, ClaimsPrincipal user, long id, ProgressUpdate update,
+        CancellationToken cancellationToken)
+    {
+        var course = await db.Courses.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.IsFree }).SingleOrDefaultAsync(cancellationToken);
+        if (course is null)
+        {
+            return Problems.NotFound("The course does not exist.");
+        }
+
+        if (user.GetUserId() is not { } userId || (!course.IsFree && !await access.HasPurchasedAsync(userId, id, cancellationToken)))
+        {
+            return NotPurchased();
+        }
+
+        var errors = new Dictionary<string, string[]>();
+        var lesson = await db.Lessons.AsNoTracking()
+            .Where(l => l.Id == update.LessonId && l.CourseId == id)
+            .Select(l => new { l.Id, l.DurationSeconds })
+            .SingleOrDefaultAsync(cancellationToken);
+        if (lesson is null)
+        {
+            errors["lessonId"] = ["lessonId must be a lesson of this course."];
+        }
+
+        if (update.PositionSeconds is not { } position || position < 0 || position > (lesson?.DurationSeconds ?? int.MaxValue))
+        {
+            errors["positionSeconds"] = ["positionSeconds must be from 0 to the lesson's length."];
+        }
+
+        if (errors.Count > 0 || lesson is null || update.PositionSeconds is not { } seconds)
         {
             return Problems.Validation(errors);
         }
 
-        var courses = db.Courses.AsNoTracking();
-        if (page.After is { } after)
+        // One statement, so two devices saving at once both land instead of one failing on the key.
+        await db.Database.ExecuteSqlInterpolatedAsync($"""
+            INSERT INTO LessonProgress (UserId, LessonId, CourseId, PositionSeconds, Completed, UpdatedAt)
+            VALUES ({userId.ToString()}, {lesson.Id}, {id}, {seconds}, {seconds == lesson.DurationSeconds}, {clock.GetUtcNow().UtcDateTime})
+            ON DUPLICATE KEY UPDATE PositionSeconds = VALUES(PositionSeconds), Completed = Completed OR VALUES(Completed),
+                                    UpdatedAt = VALUES(UpdatedAt)
+            """, cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<Ok<CourseProgress>, ProblemHttpResult>> GetProgress(
+        CourseDbContext db, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+    {
+        if (!await db.Courses.AnyAsync(c => c.Id == id, cancellationToken))
         {
-            courses = courses.Where(c => c.Id > after);
+            return Problems.NotFound("The course does not exist.");
         }
 
-        var rows = await courses
-            .OrderBy(c => c.Id)
-            .Take(page.Limit + 1)
-            .Select(c => new CourseSummary(c.Id, c.Title, c.Teacher, c.PriceFen, c.IsFree, c.Lessons.Count))
+        var userId = user.GetUserId();
+        var lessons = await db.Progress.AsNoTracking()
+            .Where(p => p.UserId == userId && p.CourseId == id)
+            .OrderBy(p => p.LessonId)
+            .Select(p => new LessonPosition(p.LessonId, p.PositionSeconds, p.Completed))
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id));
+        return TypedResults.Ok(new CourseProgress(lessons));
     }
 
-    public static async Task<Results<Ok<CourseDetail>, ProblemHttpResult>> GetCourse(
-        CourseDbContext db, long id, CancellationToken cancellationToken)
-    {
-        var course = await db.Courses.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new CourseDetail(
-                c.Id, c.Title, c.Intro, c.Teacher, c.PriceFen, c.IsFree,
-                // Nobody has purchased until this service keeps a projection of paid orders.
-                false,
-                c.Lessons
-                    .OrderBy(l => l.Id)
-                    .Select(l => new LessonSummary(l.Id, l.Title, l.DurationSeconds, l.IsTrial))
-                    .ToList()))
-            .SingleOrDefaultAsync(cancellationToken);
+    public static async Task<Results<Ok<LessonTarget>, ProblemHttpResult>> GetLessonTarget(
+        CoursePages pages, long lessonId, CancellationToken cancellationToken) =>
+        await pages.GetLessonTargetAsync(lessonId, cancellationToken) is { } target
+            ? TypedResults.Ok(target)
+            : Problems.NotFound("The lesson does not exist.");
 
-        return course is null ? Problems.NotFound("The course does not exist.") : TypedResults.Ok(course);
-    }
+    private static ProblemHttpResult NotPurchased() =>
+        TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Buy the course to play this lesson.",
+            extensions: new Dictionary<string, object?> { ["code"] = "not_purchased" });
 }
-
-public sealed record CourseSummary(long Id, string Title, string Teacher, long PriceFen, bool IsFree, int LessonCount);
-
-public sealed record CourseDetail(
-    long Id, string Title, string Intro, string Teacher, long PriceFen, bool IsFree, bool Purchased,
-    IReadOnlyList<LessonSummary> Lessons);
-
-public sealed record LessonSummary(long Id, string Title, int DurationSeconds, bool IsTrial);

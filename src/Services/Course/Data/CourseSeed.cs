@@ -2,10 +2,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Dedao.Course.Data;
 
-/// <summary>The catalog a fresh database starts with: 10 courses, two of them free, 8 lessons each.</summary>
+/// <summary>The catalog a fresh database starts with: 10 courses, two of them free, 8 to 12 lessons of 7 to 22 minutes each.</summary>
 internal static class CourseSeed
 {
-    private const int LessonsPerCourse = 8;
     private const int TrialLessons = 1;
 
     private static readonly (string Subject, string Teacher)[] Subjects =
@@ -28,20 +27,22 @@ internal static class CourseSeed
     private static Course CreateCourse(int number)
     {
         var (subject, teacher) = Subjects[number - 1];
+        var lessonCount = 8 + number % 5;
         var isFree = number % 5 == 0;
         var course = new Course
         {
             Title = $"{subject}训练营",
-            Intro = $"{teacher}用{LessonsPerCourse}节课带你练好{subject}。",
+            Intro = $"{teacher}用{lessonCount}节课带你练好{subject}。",
             Teacher = teacher,
             PriceFen = isFree ? 0 : number % 2 == 0 ? 49900 : 29900,
             IsFree = isFree,
         };
-        course.Lessons.AddRange(Enumerable.Range(1, LessonsPerCourse).Select(lesson => new Lesson
+        course.Lessons.AddRange(Enumerable.Range(1, lessonCount).Select(lesson => new Lesson
         {
             Title = $"第{lesson}课｜{subject}的第{lesson}个练习",
             MediaUrl = $"https://media.example.com/courses/{number}/lessons/{lesson}.m3u8",
-            DurationSeconds = 600 + lesson * 60,
+            // Lengths that look recorded, not generated: 7 to 22 minutes, to the second.
+            DurationSeconds = 420 + (lesson * 397 + number * 131) % 900,
             IsTrial = lesson <= TrialLessons,
         }));
         return course;

@@ -4,6 +4,7 @@ public class Lesson
 {
     public long Id { get; set; }
     public long CourseId { get; set; }
+    public Course Course { get; set; } = null!;
     public required string Title { get; set; }
     public required string MediaUrl { get; set; }
     public int DurationSeconds { get; set; }

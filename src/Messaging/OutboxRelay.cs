@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using RabbitMQ.Client;
+
+namespace Dedao.Messaging;
+
+/// <summary>
+/// Publishes the outbox of <typeparamref name="TContext"/> with publisher confirms and marks what the broker confirmed.
+/// Rows left unsent by a crash are simply the oldest unsent rows, found at start and on every poll.
+/// </summary>
+/// <remarks>
+/// Replicas share the table: each takes its batch with <c>FOR UPDATE SKIP LOCKED</c> (MariaDB 10.6+, MySQL 8), so two
+/// relays do not publish the same row at once. A relay that dies after the confirm and before its commit leaves the row
+/// to be published again; the consumers' inbox makes that repeat harmless.
+/// </remarks>
+internal sealed class OutboxRelay<TContext>(
+    IServiceProvider services,
+    OutboxSignal signal,
+    IOptions<EventBusOptions> options,
+    MessagingTelemetry telemetry,
+    TimeProvider time,
+    ILogger<OutboxRelay<TContext>> logger) : BackgroundService
+    where TContext : DbContext
+{
+    private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+
+    private readonly EventBusOptions _options = options.Value;
+    private IChannel? _channel;
+    private DateTime? _oldestUnsent;
+    private DateTimeOffset _nextPrune;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        telemetry.ObserveOutboxAge(() => _oldestUnsent is { } oldest ? Math.Max(0, (time.GetUtcNow().UtcDateTime - oldest).TotalSeconds) : 0);
+        return base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    var channel = await OpenChannelAsync(stoppingToken);
+                    while (await PublishBatchAsync(channel, stoppingToken) == _options.RelayBatchSize)
+                    {
+                    }
+
+                    await PruneAsync(stoppingToken);
+                }
+                catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Outbox relay of {Context} failed; trying again in {Interval}", typeof(TContext).Name, _options.PollInterval);
+                }
+
+                await ObserveOldestUnsentAsync(stoppingToken);
+                await signal.WaitAsync(_options.PollInterval, time, stoppingToken);
+            }
+        }
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, or disposed without a stop: whatever failed on the way out does not matter.
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_channel is not null)
+        {
+            await _channel.DisposeAsync();
+        }
+    }
+
+    // The connection recovers by itself after a broker restart; a channel the broker closed on us (an error of ours) does not.
+    private async Task<IChannel> OpenChannelAsync(CancellationToken cancellationToken)
+    {
+        if (_channel is { IsClosed: false })
+        {
+            return _channel;
+        }
+
+        var connection = services.GetRequiredService<IConnection>();
+        if (_channel is not null)
+        {
+            if (!connection.IsOpen)
+            {
+                throw new InvalidOperationException("The broker is unreachable; the connection reopens itself with its channels");
+            }
+
+            await _channel.DisposeAsync();
+        }
+
+        _channel = await connection.CreateChannelAsync(
+            new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
+            cancellationToken);
+        await EventBusTopology.DeclareExchangeAsync(_channel, cancellationToken);
+        return _channel;
+    }
+
+    private async Task<int> PublishBatchAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(ct);
+            var rows = await db.Set<OutboxMessage>()
+                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT {_options.RelayBatchSize} FOR UPDATE SKIP LOCKED")
+                .AsNoTracking()
+                .ToListAsync(ct);
+            if (rows.Count == 0)
+            {
+                return 0;
+            }
+
+            // Issued in id order and confirmed together: one round of confirms per batch instead of one per row.
+            var publishes = rows.Select(row => (row.Id, Task: PublishAsync(channel, row, ct))).ToList();
+            var sent = new List<long>(rows.Count);
+            Exception? failure = null;
+            foreach (var (id, publish) in publishes)
+            {
+                try
+                {
+                    await publish;
+                    sent.Add(id);
+                }
+                catch (Exception e)
+                {
+                    failure ??= e;
+                }
+            }
+
+            if (sent.Count > 0)
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), ct);
+            }
+
+            await transaction.CommitAsync(ct);
+            telemetry.Published.Add(sent.Count);
+            if (failure is not null)
+            {
+                throw new InvalidOperationException($"{rows.Count - sent.Count} of {rows.Count} outbox rows were not confirmed", failure);
+            }
+
+            return rows.Count;
+        }, cancellationToken);
+    }
+
+    private static async Task PublishAsync(IChannel channel, OutboxMessage row, CancellationToken cancellationToken)
+    {
+        ActivityContext.TryParse(row.TraceParent, row.TraceState, out var parent);
+        using var activity = MessagingTelemetry.StartActivity($"{row.EventName} publish", ActivityKind.Producer, parent);
+        activity?.SetTag("messaging.system", "rabbitmq");
+        activity?.SetTag("messaging.operation.type", "send");
+        activity?.SetTag("messaging.destination.name", EventBusTopology.Exchange);
+        activity?.SetTag("messaging.rabbitmq.destination.routing_key", row.EventName);
+        activity?.SetTag("messaging.message.id", row.MessageId.ToString());
+        var properties = EventMessage.Properties(row.MessageId, row.EventName, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero),
+            activity?.Id ?? row.TraceParent, activity?.TraceStateString ?? row.TraceState);
+        await channel.BasicPublishAsync(EventBusTopology.Exchange, row.EventName, mandatory: false, properties,
+            Encoding.UTF8.GetBytes(row.Body), cancellationToken);
+    }
+
+    /// <summary>Deletes sent outbox rows and remembered inbox ids past their retention, once a minute at most.</summary>
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now < _nextPrune)
+        {
+            return;
+        }
+
+        _nextPrune = now + PruneInterval;
+        var sentBefore = (now - _options.SentRetention).UtcDateTime;
+        var receivedBefore = (now - _options.InboxRetention).UtcDateTime;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
+        await db.Set<InboxMessage>().Where(m => m.ReceivedAt < receivedBefore).ExecuteDeleteAsync(cancellationToken);
+    }
+
+    private async Task ObserveOldestUnsentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            _oldestUnsent = await db.Set<OutboxMessage>().Where(m => m.SentAt == null).OrderBy(m => m.Id)
+                .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogDebug(e, "Could not read the outbox's oldest unsent row");
+        }
+    }
+}

@@ -1,0 +1,8 @@
+namespace Dedao.Messaging;
+
+/// <summary>One queue of the service and how to read and handle what arrives on it.</summary>
+internal sealed record Subscription(
+    string EventName,
+    string Queue,
+    Func<ReadOnlyMemory<byte>, object?> Deserialize,
+    Func<IServiceProvider, object, EventContext, CancellationToken, Task> HandleAsync);

@@ -1,0 +1,11 @@
+namespace Dedao.Column.Data;
+
+/// <summary>This service's own record of who bought which column, projected from <c>order.paid</c>.</summary>
+public class Subscription
+{
+    public Guid UserId { get; set; }
+    public long ColumnId { get; set; }
+    /// <summary>The order that granted it, answered in <c>access.granted</c>.</summary>
+    public long OrderId { get; set; }
+    public DateTime GrantedAt { get; set; }
+}

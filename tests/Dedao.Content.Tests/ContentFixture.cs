@@ -1,0 +1,125 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Dedao.Testing;
+using MySqlConnector;
+
+namespace Dedao.Content.Tests;
+
+/// <summary>
+/// The whole platform, booted once for the project with fresh state and free ports. Tests talk to column, course and
+/// comment through the gateway; readers are registered at passport directly, which is setup here, not what is tested.
+/// </summary>
+public sealed class ContentFixture : IAsyncLifetime
+{
+    public const string AdminPhone = "13800000000";
+    private const string AdminPassword = "content tests admin password";
+    private const string ReaderPassword = "content tests reader";
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    private DistributedApplication? _app;
+    private HttpClient Passport { get; set; } = null!;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("Not started.");
+
+    /// <summary>
+    /// A plain client on the gateway's endpoint: no retries, so a 503 or a 429 is seen as it is, and a POST is sent once.
+    /// </summary>
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public string AdminToken { get; private set; } = null!;
+
+    /// <summary>Publishes to the platform's bus as order would, and listens to what column, course and comment publish.</summary>
+    public EventBusProbe Bus { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = await TestAppModel.CreatePlatformAsync($"--Parameters:admin-password={AdminPassword}");
+        _app = await builder.BuildAsync();
+        await _app.StartAsync();
+        await ResourceHealth.WaitForAllHealthyAsync(_app, StartTimeout);
+        Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
+        Passport = new HttpClient { BaseAddress = _app.GetEndpoint("passport", "http") };
+        AdminToken = await LoginAsync(AdminPhone, AdminPassword);
+        Bus = await EventBusProbe.ConnectAsync((await _app.GetConnectionStringAsync("messaging"))!);
+        await WarmUpAsync();
+    }
+
+    /// <summary>A new reader, signed in.</summary>
+    public async Task<Reader> SignUpAsync(string nickname = "读者")
+    {
+        var phone = $"13{Random.Shared.Next(100_000_000, 999_999_999)}";
+        using var registered = await Passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = ReaderPassword, nickname });
+        var body = await Http.ReadJsonAsync(registered);
+        Assert.True(registered.IsSuccessStatusCode, $"register: {(int)registered.StatusCode} {body}");
+        return new Reader(body.GetProperty("userId").GetGuid(), await LoginAsync(phone, ReaderPassword));
+    }
+
+    private async Task<string> LoginAsync(string phone, string password)
+    {
+        using var response = await Passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password });
+        var body = await Http.ReadJsonAsync(response);
+        Assert.True(response.IsSuccessStatusCode, $"login: {(int)response.StatusCode} {body}");
+        return body.GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>
+    /// A cold service's first signed-in query (JIT, key fetch, EF query compilation) comes close to the gateway's 2 s;
+    /// like a deployment's warm-up probe, one signed-in request per service (or the ones named), directly.
+    /// </summary>
+    public async Task WarmUpAsync(params string[] services)
+    {
+        var reader = await SignUpAsync();
+        // Writing a comment asks passport and column on top of its own query: its first one is the slowest of all.
+        (string Service, HttpMethod Method, string Path, object? Body)[] calls =
+        [
+            ("column", HttpMethod.Get, "/api/v1/columns/1", null), ("column", HttpMethod.Get, "/api/v2/columns/1", null),
+            ("course", HttpMethod.Get, "/api/v1/courses/1", null), ("course", HttpMethod.Get, "/api/v1/courses/1/progress", null),
+            ("comment", HttpMethod.Get, "/api/v1/comments/mine", null),
+            ("comment", HttpMethod.Post, "/api/v1/comments", new { targetType = "article", targetId = 1, content = "warm-up" }),
+        ];
+        foreach (var (service, method, path, body) in calls.Where(call => services.Length == 0 || services.Contains(call.Service)))
+        {
+            using var client = new HttpClient { BaseAddress = App.GetEndpoint(service, "http") };
+            using var response = await Http.SendAsync(client, method, path, reader.Token, body);
+        }
+    }
+
+    /// <summary>One number from a service's own database: for what no API shows, such as its outbox and inbox.</summary>
+    public async Task<long> CountAsync(string database, string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = new MySqlConnection(await App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand(sql, connection);
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Bus is not null)
+        {
+            await Bus.DisposeAsync();
+        }
+
+        Gateway?.Dispose();
+        Passport?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+}
+
+public sealed record Reader(Guid UserId, string Token);
+
+[CollectionDefinition(Name)]
+public sealed class Content : ICollectionFixture<ContentFixture>
+{
+    public const string Name = "content";
+}

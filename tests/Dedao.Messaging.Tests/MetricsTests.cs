@@ -1,0 +1,82 @@
+using System.Text;
+using Dedao.Contracts;
+using Dedao.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Dedao.Messaging.Tests;
+
+[Collection(Messaging.Name)]
+public sealed class MetricsTests(MessagingFixture servers)
+{
+    [Fact]
+    public async Task Published_consumed_retried_and_dead_lettered_messages_are_counted()
+    {
+        // Other tests' events reach this queue too (every queue here binds order.paid): only this one fails, once.
+        var @event = MessagingFixture.NewOrderPaid();
+        var script = new HandlerScript { Fail = (paid, context) => paid == @event && context.Attempt == 1 };
+        using var host = servers.CreateHost("metered", script);
+        using var published = Collect<long>(host, "dedao.messaging.published");
+        using var consumed = Collect<long>(host, "dedao.messaging.consumed");
+        using var retried = Collect<long>(host, "dedao.messaging.retried");
+        using var deadLettered = Collect<long>(host, "dedao.messaging.dead_lettered");
+        await host.StartAsync();
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        await Poll.UntilAsync(async () => await probe.CountAsync("metered.order.paid") == 0, MessagingFixture.Patience,
+            () => "metered.order.paid was never declared");
+
+        await MessagingFixture.InScopeAsync(host, db =>
+        {
+            db.AddIntegrationEvent(@event);
+            return db.SaveChangesAsync();
+        });
+        await probe.PublishRawAsync(OrderPaid.EventName, Encoding.UTF8.GetBytes("[]"), Guid.NewGuid());
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1 && Sum(deadLettered) == 1,
+            MessagingFixture.Patience, () => $"consumed {Sum(consumed)}, dead-lettered {Sum(deadLettered)}");
+        Assert.True(Sum(published) >= 1);
+        Assert.True(Sum(consumed) >= 1);
+        Assert.Equal(1, Sum(retried));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_outbox_gauge_tells_the_age_of_the_oldest_row_the_relay_could_not_publish()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = servers.CreateHost("stranded", before: builder =>
+        {
+            builder.Services.AddSingleton<TimeProvider>(time);
+            // A broker that is not there, asked once per try.
+            builder.Configuration["ConnectionStrings:messaging"] = "amqp://guest:guest@127.0.0.1:1/";
+            builder.Configuration["Aspire:RabbitMQ:Client:MaxConnectRetryCount"] = "0";
+        });
+        using var age = Collect<double>(host, "dedao.messaging.outbox.oldest_unsent_age");
+        await host.StartAsync();
+
+        var stranded = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            var row = db.AddIntegrationEvent(MessagingFixture.NewOrderPaid());
+            await db.SaveChangesAsync();
+            return row;
+        });
+        time.Advance(TimeSpan.FromSeconds(42));
+
+        await Poll.UntilAsync(() =>
+        {
+            age.RecordObservableInstruments();
+            return age.LastMeasurement?.Value >= 42;
+        }, MessagingFixture.Patience, () => $"the gauge shows {age.LastMeasurement?.Value}");
+        await host.StopAsync();
+        // Not for the next test's relay to find.
+        await MessagingFixture.InScopeAsync(host, db => db.Outbox.Where(m => m.Id == stranded.Id).ExecuteDeleteAsync());
+    }
+
+    private static MetricCollector<T> Collect<T>(IHost host, string instrument) where T : struct =>
+        new(host.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Dedao.Messaging", instrument);
+
+    private static long Sum(MetricCollector<long> collector) => collector.GetMeasurementSnapshot().Sum(m => m.Value);
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Dedao.Contracts;
+using Dedao.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Dedao.Messaging.Tests;
+
+[Collection(Messaging.Name)]
+public sealed class OutboxTests(MessagingFixture servers)
+{
+    [Fact]
+    public async Task An_event_committed_with_its_state_is_published_once_with_its_id_type_and_trace()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        using var host = servers.CreateHost("relay");
+        await host.StartAsync();
+
+        var @event = MessagingFixture.NewOrderPaid();
+        using var request = new Activity("POST /api/v1/orders").SetIdFormat(ActivityIdFormat.W3C).Start();
+        var row = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            db.Purchases.Add(new Purchase { OrderId = @event.OrderId });
+            var row = db.AddIntegrationEvent(@event);
+            await db.SaveChangesAsync();
+            return row;
+        });
+        request.Stop();
+
+        var received = await paid.WaitForAsync(e => e.OrderId == @event.OrderId, MessagingFixture.Patience);
+        Assert.Equal(@event, received.Event);
+        Assert.Equal(row.MessageId, received.MessageId);
+        Assert.Equal("order.paid", received.Type);
+        Assert.Equal("application/json", received.ContentType);
+        Assert.True(received.Persistent);
+        Assert.Equal(request.TraceId.ToString(), received.TraceParent?.Split('-')[1]);
+
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id == row.Id && m.SentAt != null)),
+            MessagingFixture.Patience, () => $"outbox row {row.Id} not marked sent");
+        Assert.Single(paid.Received, e => e.Event.OrderId == @event.OrderId);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task An_event_whose_transaction_rolls_back_is_never_published()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        using var host = servers.CreateHost("relay");
+        await host.StartAsync();
+
+        var rolledBack = MessagingFixture.NewOrderPaid();
+        var committed = MessagingFixture.NewOrderPaid();
+        await MessagingFixture.InScopeAsync(host, db => db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using (var transaction = await db.Database.BeginTransactionAsync())
+            {
+                db.AddIntegrationEvent(rolledBack);
+                await db.SaveChangesAsync();
+                await transaction.RollbackAsync();
+            }
+
+            db.ChangeTracker.Clear();
+            db.AddIntegrationEvent(committed);
+            return await db.SaveChangesAsync();
+        }));
+
+        // The relay publishes in id order, so once the later event is out the earlier one would have been too.
+        await paid.WaitForAsync(e => e.OrderId == committed.OrderId, MessagingFixture.Patience);
+        Assert.DoesNotContain(paid.Received, e => e.Event.OrderId == rolledBack.OrderId);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Rows_a_crashed_relay_left_unsent_are_published_when_it_starts_again()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        var events = new[] { MessagingFixture.NewOrderPaid(), MessagingFixture.NewOrderPaid() };
+        // Committed by a service whose relay never ran, as if it died right after the commit.
+        using (var crashed = servers.CreateHost("relay"))
+        {
+            await MessagingFixture.InScopeAsync(crashed, db =>
+            {
+                foreach (var @event in events)
+                {
+                    db.AddIntegrationEvent(@event);
+                }
+
+                return db.SaveChangesAsync();
+            });
+        }
+
+        using var restarted = servers.CreateHost("relay");
+        await restarted.StartAsync();
+
+        foreach (var @event in events)
+        {
+            await paid.WaitForAsync(e => e.OrderId == @event.OrderId, MessagingFixture.Patience);
+        }
+
+        await restarted.StopAsync();
+    }
+
+    [Fact]
+    public async Task Events_written_while_the_broker_is_down_are_published_and_handled_once_it_is_back()
+    {
+        using var host = servers.CreateHost("outage");
+        await host.StartAsync();
+        // The consumer's queue exists before the outage, so what is published after it waits there.
+        await Poll.UntilAsync(async () =>
+        {
+            await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+            return await probe.CountAsync("outage.order.paid") == 0;
+        }, MessagingFixture.Patience, () => "the consumer never declared outage.order.paid");
+
+        await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand);
+        await servers.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates);
+        var @event = MessagingFixture.NewOrderPaid();
+        await MessagingFixture.InScopeAsync(host, db =>
+        {
+            db.AddIntegrationEvent(@event);
+            return db.SaveChangesAsync();
+        });
+
+        await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand);
+        await ResourceHealth.WaitForAllHealthyAsync(servers.App, TimeSpan.FromMinutes(1), "messaging");
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, TimeSpan.FromMinutes(1),
+            () => $"order {@event.OrderId} was not handled after the broker came back");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Sent_rows_and_remembered_message_ids_are_pruned_after_their_retention()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var host = servers.CreateHost("pruned", before: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        await host.StartAsync();
+        var (row, handled) = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            var handled = new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "pruned.order.paid", ReceivedAt = time.GetUtcNow().UtcDateTime };
+            db.Add(handled);
+            var row = db.AddIntegrationEvent(MessagingFixture.NewOrderPaid());
+            await db.SaveChangesAsync();
+            return (row, handled);
+        });
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id == row.Id && m.SentAt != null)),
+            MessagingFixture.Patience, () => $"outbox row {row.Id} not marked sent");
+
+        time.Advance(new EventBusOptions().InboxRetention + TimeSpan.FromMinutes(1));
+
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, async db =>
+                !await db.Outbox.AnyAsync(m => m.Id == row.Id)
+                && !await db.Set<InboxMessage>().AnyAsync(m => m.MessageId == handled.MessageId)),
+            MessagingFixture.Patience, () => "the sent row or the inbox row is still there");
+        await host.StopAsync();
+    }
+}

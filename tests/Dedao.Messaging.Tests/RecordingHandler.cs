@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+using Dedao.Contracts;
+
+namespace Dedao.Messaging.Tests;
+
+/// <summary>Records its effect, unless the test's <see cref="HandlerScript"/> says to fail this try.</summary>
+public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEventHandler<OrderPaid>
+{
+    public Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
+    {
+        script.Record(@event, context);
+        if (script.Fail(@event, context))
+        {
+            throw new InvalidOperationException($"Scripted failure of try {context.Attempt}");
+        }
+
+        db.Effects.Add(new Effect { MessageId = context.MessageId, OrderId = @event.OrderId, Attempt = context.Attempt });
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class HandlerScript
+{
+    public Func<OrderPaid, EventContext, bool> Fail { get; set; } = (_, _) => false;
+
+    // Every try of every event: other tests' events reach a queue too, since each binds order.paid.
+    private readonly ConcurrentQueue<(OrderPaid Event, EventContext Context, DateTime At)> _tries = new();
+
+    public void Record(OrderPaid @event, EventContext context) => _tries.Enqueue((@event, context, DateTime.UtcNow));
+
+    public (OrderPaid Event, EventContext Context, DateTime At)[] TriesOf(OrderPaid @event) => [.. _tries.Where(t => t.Event == @event)];
+}
