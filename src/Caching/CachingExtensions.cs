@@ -1,4 +1,7 @@
 using Dedao.Caching;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -37,5 +40,23 @@ public static class CachingExtensions
         });
         services.AddSingleton(sp => sp.GetRequiredService<CacheRegistry>().Compose(name, source));
         return services;
+    }
+
+    /// <summary>The path the AppHost's "Flush caches" command posts to.</summary>
+    public const string FlushPath = "/internal/cache/flush";
+
+    /// <summary>
+    /// <c>POST /internal/cache/flush</c>: drops every copy this service's storages hold, on every replica and in Redis.
+    /// Anonymous like the other <c>/internal</c> routes, which the gateway does not route: only the AppHost and the
+    /// services' own network reach it.
+    /// </summary>
+    public static IEndpointRouteBuilder MapCacheFlush(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(FlushPath, async (CacheRegistry caches, CancellationToken cancellationToken) =>
+        {
+            await caches.FlushAsync(cancellationToken);
+            return TypedResults.Ok(new { flushed = caches.Names });
+        }).AllowAnonymous();
+        return app;
     }
 }
