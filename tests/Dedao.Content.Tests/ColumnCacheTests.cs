@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Dedao.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace Dedao.Content.Tests;
 
@@ -46,14 +48,19 @@ public sealed class ColumnCacheTests(ContentFixture platform)
     [Fact]
     public async Task The_dashboard_command_flushes_the_caches_and_the_pages_come_back_from_MySQL()
     {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await platform.App.GetConnectionStringAsync("redis"))!);
+        var copy = new RedisKey($"cache:dedao.column.page:{Column}");
         await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
 
-        var result = await platform.App.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync("column", "flush-caches");
+        // Given the resource, not a name: the command runs on each of its replicas.
+        var column = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "column");
+        var result = await platform.App.ResourceCommands.ExecuteCommandAsync(column, "flush-caches", CancellationToken.None);
 
         Assert.True(result.Success, result.Message);
-        Assert.Contains("dedao.column.page", result.Message, StringComparison.Ordinal);
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(copy));
         await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
     }
 
     private async Task<bool> HasArticleAsync(long id)

@@ -11,7 +11,9 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
-builder.AddEventBus<ColumnDbContext>("column").Subscribe<OrderPaid, OrderPaidHandler>();
+builder.AddEventBus<ColumnDbContext>("column")
+    .Subscribe<OrderPaid, OrderPaidHandler>()
+    .Subscribe<ContentChanged, ContentChangedHandler>();
 builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
 // Home pages, articles and subscriptions come from the multi-level cache (Caching:Mode picks its tiers).
