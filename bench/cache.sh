@@ -46,7 +46,11 @@ describe() {
 
 results=$state/results
 for mode in $modes; do
-  Caching__Mode=$mode dotnet run --project AppHost -c Release --no-build -- --AppHost:StateFolder="$state/apphost" \
+  # Not the launch profile: its dashboard ports (18887-18890) may be another run's.
+  Caching__Mode=$mode ASPNETCORE_URLS=http://127.0.0.1:5194 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:5195 \
+    ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:5196 ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:5197 \
+    ASPIRE_ALLOW_UNSECURED_TRANSPORT=true DOTNET_ENVIRONMENT=Development \
+    dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --AppHost:StateFolder="$state/apphost" \
     --AppHost:GatewayPort=$gateway_port --AppHost:ColumnReplicas=1 > "$state/apphost-$mode.log" 2>&1 &
   apphost=$!
   for attempt in $(seq 1 600); do
