@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Dedao.AppHost;
 
@@ -27,4 +28,39 @@ internal static class AppModelExtensions
     /// <summary>The gateway's one public endpoint, on its fixed port (0: any free port, as tests ask).</summary>
     public static IResourceBuilder<ProjectResource> WithGatewayEndpoint(this IResourceBuilder<ProjectResource> gateway, int port) =>
         gateway.WithEndpoint("http", endpoint => endpoint.Port = port == 0 ? null : port).WithExternalHttpEndpoints();
+
+    /// <summary>
+    /// Two or more instances behind DCP's round-robin proxy (so the endpoint is proxied whatever <c>AppHost:ProxyServices</c>
+    /// says); the multi-level cache's backplane keeps their in-process copies in step.
+    /// </summary>
+    /// <remarks>One replica keeps the service as <see cref="AddService{TProject}"/> made it (bench/cache.sh measures it without the proxy).</remarks>
+    public static IResourceBuilder<ProjectResource> WithProxiedReplicas(this IResourceBuilder<ProjectResource> service, int replicas) =>
+        replicas <= 1 ? service : service.WithReplicas(replicas).WithEndpoint("http", endpoint => endpoint.IsProxied = true);
+
+    /// <summary>
+    /// A dashboard command that drops every cached copy the service holds, on each replica and in Redis, through the
+    /// route Dedao.Caching maps (<c>MapCacheFlush</c>); the gateway does not route <c>/internal</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithCacheFlushCommand(this IResourceBuilder<ProjectResource> service)
+    {
+        var endpoint = service.GetEndpoint("http");
+        return service.WithCommand("flush-caches", "Flush caches", async context =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+            using var response = await http.PostAsync(new Uri(new Uri(endpoint.Url), "/internal/cache/flush"), null, context.CancellationToken)
+                .ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
+            return response.IsSuccessStatusCode
+                ? new ExecuteCommandResult { Success = true, Message = $"Flushed: {body}" }
+                : CommandResults.Failure($"The flush answered {(int)response.StatusCode}: {body}");
+        }, new CommandOptions
+        {
+            Description = "Drops every cached copy on every replica and in Redis; the next reads go to MySQL",
+            ConfirmationMessage = "Flush every cache of this service?",
+            IconName = "ArrowClockwise",
+            UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy
+                ? ResourceCommandState.Enabled
+                : ResourceCommandState.Disabled,
+        });
+    }
 }

@@ -10,8 +10,7 @@ public sealed class BackingServersFixture : IAsyncLifetime
 {
     private static readonly string[] Resources = ["testdb", "redis", "messaging"];
 
-    private readonly Dictionary<string, string> _connectionStrings = [];
-    private DistributedApplication? _app;
+    private RunningServers? _servers;
 
     public async Task InitializeAsync()
     {
@@ -19,23 +18,14 @@ public sealed class BackingServersFixture : IAsyncLifetime
         builder.AddMySql("mysql").AddDatabase("testdb");
         builder.AddRedisServer("redis");
         builder.AddRabbitMQServer("messaging");
-        _app = builder.Build();
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await _app.StartAsync(timeout.Token);
-        foreach (var name in Resources)
-        {
-            await _app.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token);
-            _connectionStrings[name] = await _app.GetConnectionStringAsync(name, timeout.Token)
-                ?? throw new InvalidOperationException($"'{name}' is healthy but has no connection string.");
-        }
+        _servers = await RunningServers.StartAsync(builder, Resources);
     }
 
     /// <summary>A service's host, given the connection strings the AppHost would give it and nothing from this machine's environment.</summary>
     public HostApplicationBuilder CreateServiceBuilder()
     {
         var builder = ServiceHost.CreateBuilder();
-        foreach (var (name, connectionString) in _connectionStrings)
+        foreach (var (name, connectionString) in _servers!.ConnectionStrings)
         {
             builder.Configuration[$"ConnectionStrings:{name}"] = connectionString;
         }
@@ -43,7 +33,7 @@ public sealed class BackingServersFixture : IAsyncLifetime
         return builder;
     }
 
-    public string ConnectionString(string name) => _connectionStrings[name];
+    public string ConnectionString(string name) => _servers!.ConnectionStrings[name];
 
     /// <summary>The server behind <paramref name="resource"/> (mysql, redis, messaging), frozen until disposed.</summary>
     public Task<FrozenServer> FreezeAsync(string resource) =>
@@ -51,9 +41,9 @@ public sealed class BackingServersFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_app is not null)
+        if (_servers is not null)
         {
-            await _app.DisposeAsync();
+            await _servers.DisposeAsync();
         }
     }
 }

@@ -11,9 +11,16 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
-builder.AddEventBus<ColumnDbContext>("column").Subscribe<OrderPaid, OrderPaidHandler>();
+builder.AddEventBus<ColumnDbContext>("column")
+    .Subscribe<OrderPaid, OrderPaidHandler>()
+    .Subscribe<ContentChanged, ContentChangedHandler>();
 builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
+// Home pages, articles and subscriptions come from the multi-level cache (Caching:Mode picks its tiers).
+builder.AddMultiLevelCache();
+builder.Services.AddCachedTables();
+builder.Services.AddStorage<long, ColumnPage>(ColumnPageTable.StorageName,
+    (services, options) => ActivatorUtilities.CreateInstance<ColumnPageTable>(services, options));
 builder.Services.AddScoped<ColumnPages>();
 builder.Services.AddScoped<ColumnAccess>();
 // The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
@@ -25,5 +32,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapColumnApi();
+app.MapCacheFlush();
 
 app.Run();

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using System.Text;
+using Dedao.Caching;
 using Dedao.Column.Data;
 using Dedao.Column.Queries;
 using Dedao.Contracts;
@@ -103,7 +104,8 @@ public static class ColumnApi
     }
 
     public static async Task<Results<Created<ArticleCreated>, ValidationProblem, ProblemHttpResult>> PublishArticle(
-        ColumnDbContext db, TimeProvider clock, long id, NewArticle article, CancellationToken cancellationToken)
+        ColumnDbContext db, TimeProvider clock, IStorage<long, ColumnPage> pages, IStorage<long, Article> articles, long id,
+        NewArticle article, CancellationToken cancellationToken)
     {
         // What readers see is counted: trimmed, NFC, in runes (api.md's conventions).
         var title = (article.Title ?? "").Trim().Normalize(NormalizationForm.FormC);
@@ -145,6 +147,10 @@ public static class ColumnApi
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
+        // After the commit, so no read can put the page back as it was; the backplane tells the other replicas.
+        // The new id too: someone may have asked for it before, and its absence is remembered.
+        await pages.DeleteAsync(id);
+        await articles.DeleteAsync(published.Id);
         return TypedResults.Created($"/api/v1/columns/{id}/articles/{published.Id}", new ArticleCreated(published.Id));
     }
 

@@ -1,5 +1,8 @@
+using Dedao.Caching;
+
 namespace Dedao.Column.Data;
 
+[CachedTable<ColumnDbContext>(nameof(Id))]
 public class Article
 {
     public long Id { get; set; }

@@ -1,6 +1,10 @@
+using Dedao.Caching;
+
 namespace Dedao.Column.Data;
 
 /// <summary>This service's own record of who bought which column, projected from <c>order.paid</c>.</summary>
+/// <remarks>Cached by reader: a paid page asks for one reader's columns on every request.</remarks>
+[CachedTable<ColumnDbContext>(nameof(UserId), Series = true)]
 public class Subscription
 {
     public Guid UserId { get; set; }

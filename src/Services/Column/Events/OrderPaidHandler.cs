@@ -1,3 +1,4 @@
+using Dedao.Caching;
 using Dedao.Column.Data;
 using Dedao.Contracts;
 using Dedao.Messaging;
@@ -5,7 +6,8 @@ using Dedao.Messaging;
 namespace Dedao.Column.Events;
 
 /// <summary>A paid column order makes its buyer a subscriber here, and answers order with <c>access.granted</c>.</summary>
-public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock) : IEventHandler<OrderPaid>
+public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock, IStorage<Guid, IReadOnlyList<Subscription>> subscriptions)
+    : IEventHandler<OrderPaid>
 {
     public async Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
@@ -28,6 +30,9 @@ public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock) : I
             {
                 UserId = @event.UserId, ColumnId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
+            // The bus commits after this returns, so a read in between could keep the old answer: the storage's short
+            // negative duration (appsettings.json) bounds how long a new subscriber may still read as none.
+            await subscriptions.DeleteAsync(@event.UserId);
         }
 
         db.AddIntegrationEvent(new AccessGranted(@event.OrderId, @event.UserId, ProductType.Column, @event.ProductId));

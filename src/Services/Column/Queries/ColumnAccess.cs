@@ -1,11 +1,11 @@
+using Dedao.Caching;
 using Dedao.Column.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Dedao.Column.Queries;
 
-/// <summary>Who bought what, answered from this service's own projection of paid orders, never by asking order.</summary>
-public sealed class ColumnAccess(ColumnDbContext db)
+/// <summary>Who bought what, answered from this service's own projection of paid orders (cached by reader), never by asking order.</summary>
+public sealed class ColumnAccess(IStorage<Guid, IReadOnlyList<Subscription>> subscriptions)
 {
     public async Task<bool> IsSubscribedAsync(Guid? userId, long columnId, CancellationToken cancellationToken) =>
-        userId is { } user && await db.Subscriptions.AnyAsync(s => s.UserId == user && s.ColumnId == columnId, cancellationToken);
+        userId is { } user && (await subscriptions.GetAsync(user, cancellationToken))?.Any(s => s.ColumnId == columnId) == true;
 }

@@ -1,3 +1,4 @@
+using Dedao.Caching;
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
 using Dedao.ServiceDefaults.Apis;
@@ -7,9 +8,10 @@ namespace Dedao.Column.Queries;
 
 /// <summary>
 /// The column reads, the same for every reader: whether the caller bought the column is asked of
-/// <see cref="ColumnAccess"/> apart, so a page can be kept and served to anyone.
+/// <see cref="ColumnAccess"/> apart, so a page can be kept and served to anyone. The home pages and articles come from
+/// the multi-level cache; the list of columns from the database.
 /// </summary>
-public sealed class ColumnPages(ColumnDbContext db)
+public sealed class ColumnPages(ColumnDbContext db, IStorage<long, ColumnPage> pages, IStorage<long, Article> articles)
 {
     private const string Currency = "CNY";
 
@@ -35,59 +37,40 @@ public sealed class ColumnPages(ColumnDbContext db)
     }
 
     /// <summary>The v1 home page, <c>subscribed</c> false; null for an unknown column.</summary>
-    public Task<ColumnHome?> GetHomeAsync(long id, CancellationToken cancellationToken) =>
-        db.Columns.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new ColumnHome(
-                c.Id, c.Title, c.Intro, c.Author.Name, c.PriceFen, c.IsFree, false,
-                c.Articles
-                    .OrderBy(a => a.Id)
-                    .Select(a => new ArticleSummary(a.Id, a.Title, a.PublishedAt, a.IsTrial))
-                    .ToList()))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<ColumnHome?> GetHomeAsync(long id, CancellationToken cancellationToken) =>
+        await pages.GetAsync(id, cancellationToken) is { } page
+            ? new ColumnHome(page.Id, page.Title, page.Intro, page.AuthorName, page.PriceFen, page.IsFree, false, page.Articles)
+            : null;
 
     /// <summary>The v2 home page with one page of its articles, oldest first; <c>subscribed</c> false; null for an unknown column.</summary>
     public async Task<ColumnHomeV2?> GetHomeV2Async(long id, PageQuery<long> articles, CancellationToken cancellationToken)
     {
-        var column = await db.Columns.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new { c.Id, c.Title, c.Intro, c.AuthorId, AuthorName = c.Author.Name, c.PriceFen, c.IsFree })
-            .SingleOrDefaultAsync(cancellationToken);
-        if (column is null)
+        if (await pages.GetAsync(id, cancellationToken) is not { } page)
         {
             return null;
         }
 
-        var rows = db.Articles.AsNoTracking().Where(a => a.ColumnId == id);
-        if (articles.After is { } after)
-        {
-            rows = rows.Where(a => a.Id > after);
-        }
-
-        var items = await rows
-            .OrderBy(a => a.Id)
-            .Take(articles.Limit + 1)
-            .Select(a => new ArticleSummary(a.Id, a.Title, a.PublishedAt, a.IsTrial))
-            .ToListAsync(cancellationToken);
+        var after = articles.After ?? long.MinValue;
+        List<ArticleSummary> items = [.. page.Articles.Where(a => a.Id > after).Take(articles.Limit + 1)];
         return new ColumnHomeV2(
-            column.Id, column.Title, column.Intro, new AuthorRef(column.AuthorId, column.AuthorName),
-            new Price(column.PriceFen, Currency), column.IsFree, false, articles.ToPage(items, a => a.Id));
+            page.Id, page.Title, page.Intro, new AuthorRef(page.AuthorId, page.AuthorName),
+            new Price(page.PriceFen, Currency), page.IsFree, false, articles.ToPage(items, a => a.Id));
     }
 
     /// <summary>An article of a column, with whether anyone may read it; null when the column has no such article.</summary>
-    public Task<ReadableArticle?> GetArticleAsync(long columnId, long articleId, CancellationToken cancellationToken) =>
-        db.Articles.AsNoTracking()
-            .Where(a => a.Id == articleId && a.ColumnId == columnId)
-            .Select(a => new ReadableArticle(
-                new ArticleBody(a.Id, a.Title, a.Content, a.PublishedAt),
-                a.IsTrial || a.Column.IsFree))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<ReadableArticle?> GetArticleAsync(long columnId, long articleId, CancellationToken cancellationToken) =>
+        await articles.GetAsync(articleId, cancellationToken) is { } article && article.ColumnId == columnId
+            ? new ReadableArticle(new ArticleBody(article.Id, article.Title, article.Content, article.PublishedAt),
+                await IsOpenAsync(article, cancellationToken))
+            : null;
 
-    public Task<ArticleTarget?> GetArticleTargetAsync(long articleId, CancellationToken cancellationToken) =>
-        db.Articles.AsNoTracking()
-            .Where(a => a.Id == articleId)
-            .Select(a => new ArticleTarget(a.ColumnId, a.IsTrial || a.Column.IsFree))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<ArticleTarget?> GetArticleTargetAsync(long articleId, CancellationToken cancellationToken) =>
+        await articles.GetAsync(articleId, cancellationToken) is { } article
+            ? new ArticleTarget(article.ColumnId, await IsOpenAsync(article, cancellationToken))
+            : null;
+
+    private async Task<bool> IsOpenAsync(Article article, CancellationToken cancellationToken) =>
+        article.IsTrial || (await pages.GetAsync(article.ColumnId, cancellationToken))?.IsFree == true;
 }
 
 /// <param name="Open">Readable by anyone: a trial article, or one of a free column.</param>

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# The caching issue's table, side by side in one run: a free and a paid column home page (the paid one as a subscriber,
+# so its per-reader part is asked too), straight to the column service and through the gateway, for each cache mode
+# (Caching:Mode: None, Redis, Bytes, Objects), against the limit: bare Kestrel answering the same bytes, and for the
+# gateway rows one bare YARP hop in front of it. Each row gives requests per second, p99, and its fraction of the limit.
+# The AppHost runs once per mode (Release build, one column replica so "direct" is the process itself, state kept in one
+# temporary folder across the runs); endpoints are found with the aspire CLI.
+# Usage: bench/cache.sh [seconds per run, default 10] ; results also go to bench/results/cache-<date>.txt
+#   modes="None Objects" bench/cache.sh   runs fewer rows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-10}
+modes=${modes:-None Redis Bytes Objects}
+free_column=${free_column:-4} paid_column=${paid_column:-1}
+for tool in wrk mysql jq curl; do command -v $tool >/dev/null || { echo "$tool is missing (apt-get install wrk mariadb-client jq curl)" >&2; exit 1; }; done
+command -v aspire >/dev/null || export PATH="$PATH:$HOME/.dotnet/tools"
+command -v aspire >/dev/null || dotnet tool install -g Aspire.Cli --version 13.6.5 >/dev/null
+for project in AppHost bench/BareYarp bench/BareKestrel; do dotnet build -c Release $project -v q -nologo >/dev/null; done
+
+gateway_port=5191 kestrel_port=5192 yarp_port=5193
+gateway=http://127.0.0.1:$gateway_port
+state=$(mktemp -d /tmp/dedao-bench-cache.XXXXXX)
+pages=$state/pages
+mkdir -p "$pages" bench/results
+out=bench/results/cache-$(date +%Y%m%d-%H%M%S).txt
+# The limiter would turn most of a load test into 429s; lift it for the measurement. DCP passes the environment on.
+export RateLimiting__Policies__standard__PermitLimit=100000000 RateLimiting__Policies__standard__TokensPerPeriod=100000000
+apphost='' kestrel='' yarp=''
+stop() { for pid in $apphost $kestrel $yarp; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; }
+trap 'stop; rm -rf "$state"' EXIT
+
+# wrk as the issue measured (-t1 -c32); prints "rps p99" in microseconds.
+measure() {
+  local url=$1; shift
+  wrk -t1 -c32 -d1s "$@" "$url" >/dev/null  # warm-up: fills the caches
+  wrk -t1 -c32 -d"${seconds}s" --latency "$@" "$url" | awk '
+    function us(v) { if (v ~ /us$/) return v + 0; if (v ~ /ms$/) return v * 1000; if (v ~ /s$/) return v * 1000000; return v }
+    /Requests\/sec/ {rps=$2} / 99%/ {p99=us($2)} /Non-2xx/ {bad=$NF}
+    END { if (bad > 0) print "non-2xx:" bad > "/dev/stderr"; printf "%d %d\n", rps, p99 }'
+}
+
+describe() {
+  aspire describe "$1" --format Json --apphost AppHost/Dedao.AppHost.csproj 2>/dev/null | grep -o "\"url\": *\"$2://[^\"]*\"" | head -1 \
+    | grep -o "$2://[^\"]*"
+}
+
+results=$state/results
+for mode in $modes; do
+  # Not the launch profile: its dashboard ports (18887-18890) may be another run's.
+  Caching__Mode=$mode ASPNETCORE_URLS=http://127.0.0.1:5194 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://127.0.0.1:5195 \
+    ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://127.0.0.1:5196 ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://127.0.0.1:5197 \
+    ASPIRE_ALLOW_UNSECURED_TRANSPORT=true DOTNET_ENVIRONMENT=Development \
+    dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --AppHost:StateFolder="$state/apphost" \
+    --AppHost:GatewayPort=$gateway_port --AppHost:ColumnReplicas=1 > "$state/apphost-$mode.log" 2>&1 &
+  apphost=$!
+  for attempt in $(seq 1 600); do
+    curl -sf -o /dev/null "$gateway/api/v1/columns/$paid_column" && break
+    kill -0 $apphost 2>/dev/null || { cat "$state/apphost-$mode.log"; exit 1; }
+    [ "$attempt" -lt 600 ] || { echo "the column page did not answer through the gateway within 5 minutes" >&2; exit 1; }
+    sleep 0.5
+  done
+  column=$(describe column http)
+  [ -n "$column" ] || { echo "aspire describe found no http endpoint for column" >&2; exit 1; }
+
+  # A subscriber of the paid column, put into column's projection as order.paid would (once: the state is kept).
+  phone_file=$state/phone
+  if [ ! -f "$phone_file" ]; then
+    echo 139$(shuf -i 10000000-99999999 -n 1) > "$phone_file"
+    user=$(curl -s -H 'Content-Type: application/json' -d "{\"phone\":\"$(cat "$phone_file")\",\"password\":\"bench password\",\"nickname\":\"bench\"}" \
+      "$gateway/api/v1/passport/register" | jq -r .userId)
+    mysql_port=$(describe mysql tcp | grep -o '[0-9]*$')
+    MYSQL_PWD=$(cat "$state/apphost/secrets/mysql-password") mysql -h 127.0.0.1 -P "$mysql_port" -u root columndb \
+      -e "INSERT INTO Subscriptions (UserId, ColumnId, OrderId, GrantedAt) VALUES ('$user', $paid_column, 0, UTC_TIMESTAMP(6))"
+  fi
+  token=$(curl -s -H 'Content-Type: application/json' -d "{\"phone\":\"$(cat "$phone_file")\",\"password\":\"bench password\"}" \
+    "$gateway/api/v1/passport/login" | jq -r .accessToken)
+  [ "$(curl -sf -H "Authorization: Bearer $token" "$column/api/v1/columns/$paid_column" | jq -r .subscribed)" = true ] \
+    || { echo "the bench reader is not subscribed to column $paid_column" >&2; exit 1; }
+  # The limit answers with exactly these bytes.
+  curl -sf "$column/api/v1/columns/$free_column" > "$pages/free"
+  curl -sf -H "Authorization: Bearer $token" "$column/api/v1/columns/$paid_column" > "$pages/paid"
+
+  for page in free paid; do
+    auth=(); id=$free_column
+    [ $page = paid ] && { auth=(-H "Authorization: Bearer $token"); id=$paid_column; }
+    echo "$mode $page direct $(measure "$column/api/v1/columns/$id" "${auth[@]}")" >> "$results"
+    echo "$mode $page gateway $(measure "$gateway/api/v1/columns/$id" "${auth[@]}")" >> "$results"
+  done
+  kill -TERM $apphost; wait $apphost 2>/dev/null || true; apphost=''
+done
+
+dotnet bench/BareKestrel/bin/Release/net10.0/Dedao.Bench.BareKestrel.dll --urls http://127.0.0.1:$kestrel_port --Pages "$pages" &
+kestrel=$!
+dotnet bench/BareYarp/bin/Release/net10.0/Dedao.Bench.BareYarp.dll --urls http://127.0.0.1:$yarp_port --Destination http://127.0.0.1:$kestrel_port &
+yarp=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$yarp_port/free" && break; sleep 0.2; done
+for page in free paid; do
+  echo "limit $page direct $(measure "http://127.0.0.1:$kestrel_port/$page")" >> "$results"
+  echo "limit $page gateway $(measure "http://127.0.0.1:$yarp_port/$page")" >> "$results"
+done
+
+{
+  echo "column home page (free: column $free_column $(wc -c < "$pages/free") B; paid: column $paid_column as a subscriber, $(wc -c < "$pages/paid") B)"
+  echo "wrk -t1 -c32 -d${seconds}s, $(nproc) cores, Release build, one column replica; limit = bare Kestrel with the same bytes (direct), bare YARP in front of it (gateway)"
+  awk '
+    { rows[NR] = $0; if ($1 == "limit") limit[$2 " " $3] = $4 }
+    END {
+      printf "%-8s %-5s %-8s %10s %10s %9s\n", "mode", "page", "path", "req/s", "p99 (ms)", "of limit"
+      for (i = 1; i <= NR; i++) {
+        split(rows[i], f, " ")
+        printf "%-8s %-5s %-8s %10d %10.2f %8.0f%%\n", f[1], f[2], f[3], f[4], f[5] / 1000, 100 * f[4] / limit[f[2] " " f[3]]
+      }
+    }' "$results"
+} | tee "$out"

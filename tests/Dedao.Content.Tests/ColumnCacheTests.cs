@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Net;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Dedao.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
+
+namespace Dedao.Content.Tests;
+
+/// <summary>The column service's two replicas behind the gateway, each with its cached pages, kept in step.</summary>
+[Collection(Content.Name)]
+public sealed class ColumnCacheTests(ContentFixture platform)
+{
+    private const long Column = 17;
+
+    [Fact]
+    public async Task An_article_published_on_one_replica_is_on_the_cached_pages_of_both_within_a_second()
+    {
+        // DCP's proxy deals requests to the replicas in turn: twenty reads warm both.
+        for (var i = 0; i < 20; i++)
+        {
+            await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        }
+
+        using var response = await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{Column}/articles", platform.AdminToken,
+            new { title = "两个副本都该看到的一讲", content = "正文", isTrial = false });
+        var id = (await Http.ExpectAsync(response, HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var published = Stopwatch.StartNew();
+
+        await Poll.UntilAsync(async () =>
+        {
+            // Ten in a row, so both replicas answer with it, not just the one that took the write.
+            for (var i = 0; i < 10; i++)
+            {
+                if (!await HasArticleAsync(id))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, TimeSpan.FromSeconds(1), () => $"article {id} on every replica's page of column {Column}");
+        Assert.InRange(published.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(1.5));
+    }
+
+    [Fact]
+    public async Task The_dashboard_command_flushes_the_caches_and_the_pages_come_back_from_MySQL()
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync((await platform.App.GetConnectionStringAsync("redis"))!);
+        var copy = new RedisKey($"cache:dedao.column.page:{Column}");
+        await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
+
+        // Given the resource, not a name: the command runs on each of its replicas.
+        var column = platform.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "column");
+        var result = await platform.App.ResourceCommands.ExecuteCommandAsync(column, "flush-caches", CancellationToken.None);
+
+        Assert.True(result.Success, result.Message);
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(copy));
+        await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
+    }
+
+    private async Task<bool> HasArticleAsync(long id)
+    {
+        var home = await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        return home.GetProperty("articles").EnumerateArray().Any(a => a.GetProperty("id").GetInt64() == id);
+    }
+
+    private Task<HttpResponseMessage> Get(string path) => Http.SendAsync(platform.Gateway, HttpMethod.Get, path);
+}
