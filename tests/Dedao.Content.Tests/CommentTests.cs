@@ -169,6 +169,7 @@ public sealed class CommentTests(ContentFixture platform)
 
         var mine = await Http.ExpectAsync(await Get("/api/v1/comments/mine", writer.Token), HttpStatusCode.OK);
         Assert.Empty(mine.GetProperty("items").EnumerateArray());
+        await Http.ExpectProblemAsync(await Get("/api/v1/comments/mine"), HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     private Task<HttpResponseMessage> Get(string path, string? token = null) => Http.SendAsync(platform.Gateway, HttpMethod.Get, path, token);
