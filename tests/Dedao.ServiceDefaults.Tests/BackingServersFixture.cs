@@ -37,7 +37,7 @@ public sealed class BackingServersFixture : IAsyncLifetime
 
     /// <summary>The server behind <paramref name="resource"/> (mysql, redis, messaging), frozen until disposed.</summary>
     public Task<FrozenServer> FreezeAsync(string resource) =>
-        FrozenServer.FreezeAsync(_app ?? throw new InvalidOperationException("Not started."), resource);
+        FrozenServer.FreezeAsync(_servers?.App ?? throw new InvalidOperationException("Not started."), resource);
 
     public async Task DisposeAsync()
     {
