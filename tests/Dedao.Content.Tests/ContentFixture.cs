@@ -74,7 +74,10 @@ public sealed class ContentFixture : IAsyncLifetime
         // Writing a comment asks passport and column on top of its own query: its first one is the slowest of all.
         (string Service, HttpMethod Method, string Path, object? Body)[] calls =
         [
-            ("column", HttpMethod.Get, "/api/v1/columns/1", null), ("column", HttpMethod.Get, "/api/v2/columns/1", null),
+            // Twice each: column runs as two replicas behind DCP's round-robin proxy, and each has its own first query.
+            ("column", HttpMethod.Get, "/api/v1/columns/1", null), ("column", HttpMethod.Get, "/api/v1/columns/1", null),
+            ("column", HttpMethod.Get, "/api/v2/columns/1", null), ("column", HttpMethod.Get, "/api/v2/columns/1", null),
+            ("column", HttpMethod.Get, "/api/v1/columns?limit=7", null), ("column", HttpMethod.Get, "/api/v1/columns?limit=7", null),
             ("course", HttpMethod.Get, "/api/v1/courses/1", null), ("course", HttpMethod.Get, "/api/v1/courses/1/progress", null),
             ("comment", HttpMethod.Get, "/api/v1/comments/mine", null),
             ("comment", HttpMethod.Post, "/api/v1/comments", new { targetType = "article", targetId = 1, content = "warm-up" }),
