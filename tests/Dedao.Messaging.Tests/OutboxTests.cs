@@ -141,12 +141,12 @@ public sealed class OutboxTests(MessagingFixture servers)
     {
         using var host = servers.CreateHost("outage");
         await host.StartAsync();
-        // The consumer's queue exists before the outage, so what is published after it waits there.
+        // The consumer's queue exists and is bound before the outage, so what is published after it waits there.
         await Poll.UntilAsync(async () =>
         {
             await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-            return await probe.CountAsync("outage.order.paid") == 0;
-        }, MessagingFixture.Patience, () => "the consumer never declared outage.order.paid");
+            return await probe.ConsumerCountAsync("outage.order.paid") > 0;
+        }, MessagingFixture.Patience, () => "nobody consumes outage.order.paid");
 
         await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand);
         await servers.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates);

@@ -69,6 +69,13 @@ public sealed class EventBusProbe : IAsyncDisposable
         return await channel.MessageCountAsync(queue);
     }
 
+    /// <summary>How many consumers read <paramref name="queue"/>: a service consumes only once its whole topology is declared.</summary>
+    public async Task<uint> ConsumerCountAsync(string queue)
+    {
+        await using var channel = await _connection.CreateChannelAsync();
+        return await channel.ConsumerCountAsync(queue);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _publisher.DisposeAsync();

@@ -35,6 +35,8 @@ public sealed class PassportProcess : IAsyncDisposable
             // Password hashing on a shared, loaded test machine can take longer than the gateway's budget; these tests are
             // about passport's answers, the budget has its own (ServiceDefaults' FrozenServerTests, EndToEnd's EdgeUnderFaultsTests).
             ["Dedao__RequestBudget"] = "00:00:15",
+            // Long enough that a loaded machine's slow hashing does not outlast a wait a test is about to observe.
+            ["Passport__FirstLoginDelay"] = "00:00:03",
             ["ConnectionStrings__passportdb"] = databaseConnectionString,
             ["ConnectionStrings__redis"] = redisConnectionString,
             // Whatever telemetry target the surrounding shell has is not this test's.
