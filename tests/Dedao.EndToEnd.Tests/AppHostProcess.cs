@@ -58,7 +58,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var argument in new[] { appHost.Location, "--AppHost:Ephemeral=true", $"--AppHost:GatewayPort={gateway.Port}" })
+        foreach (var argument in new[] { appHost.Location, "--AppHost:Ephemeral=true", $"--AppHost:GatewayPort={gateway.Port}", PlatformFixture.OneColumn })
         {
             info.ArgumentList.Add(argument);
         }

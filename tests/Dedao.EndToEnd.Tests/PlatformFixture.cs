@@ -13,6 +13,12 @@ namespace Dedao.EndToEnd.Tests;
 public sealed class PlatformFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// One column instance, proxyless, so each resource here is one process under its own name; Dedao.Content.Tests
+    /// covers the two replicas the AppHost runs by default.
+    /// </summary>
+    internal const string OneColumn = "--AppHost:ColumnReplicas=1";
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("Not started.");
@@ -24,7 +30,7 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = await TestAppModel.CreatePlatformAsync();
+        var builder = await TestAppModel.CreatePlatformAsync(OneColumn);
         _app = await builder.BuildAsync();
         var clock = Stopwatch.StartNew();
         await _app.StartAsync();

@@ -107,14 +107,14 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     }
 
     [Fact]
-    public async Task A_path_no_service_owns_is_401_to_strangers_and_404_to_readers()
+    public async Task A_path_no_service_owns_is_404_with_or_without_a_token()
     {
         using var stranger = await platform.Gateway.GetAsync("/api/v1/nothing-here");
         using var reader = platform.App.CreateHttpClient("gateway");
         reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await LoginAsync());
         using var known = await reader.GetAsync("/api/v1/nothing-here");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, stranger.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, known.StatusCode);
     }
 
