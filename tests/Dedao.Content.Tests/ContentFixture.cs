@@ -49,8 +49,12 @@ public sealed class ContentFixture : IAsyncLifetime
     /// <summary>A new reader, signed in.</summary>
     public async Task<Reader> SignUpAsync(string nickname = "读者")
     {
-        var phone = $"13{Random.Shared.Next(100_000_000, 999_999_999)}";
-        using var registered = await Passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = ReaderPassword, nickname });
+        var phone = "";
+        using var registered = await Resend.UntilServedAsync(() =>
+        {
+            phone = $"13{Random.Shared.Next(100_000_000, 999_999_999)}";
+            return Passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = ReaderPassword, nickname });
+        });
         var body = await Http.ReadJsonAsync(registered);
         Assert.True(registered.IsSuccessStatusCode, $"register: {(int)registered.StatusCode} {body}");
         return new Reader(body.GetProperty("userId").GetGuid(), await LoginAsync(phone, ReaderPassword));
@@ -58,7 +62,7 @@ public sealed class ContentFixture : IAsyncLifetime
 
     private async Task<string> LoginAsync(string phone, string password)
     {
-        using var response = await Passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password });
+        using var response = await Resend.UntilServedAsync(() => Passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password }));
         var body = await Http.ReadJsonAsync(response);
         Assert.True(response.IsSuccessStatusCode, $"login: {(int)response.StatusCode} {body}");
         return body.GetProperty("accessToken").GetString()!;

@@ -8,6 +8,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.Testing;
+using Dedao.Testing;
 
 namespace Dedao.EndToEnd.Tests;
 
@@ -75,11 +76,15 @@ internal sealed class PassportThroughGatewayClient : IDisposable
 
     public Task<HttpResponseMessage> RegisterAsync(object body) => _http.PostAsJsonAsync($"{Api}/register", body);
 
-    /// <summary>Registers a new reader (201 asserted) and returns their id, phone and password.</summary>
-    public async Task<(Guid UserId, string Phone)> RegisterUserAsync(string? phone = null)
+    /// <summary>Registers a new reader (201 asserted) and returns their id and phone; a new phone for each resend after a 503.</summary>
+    public async Task<(Guid UserId, string Phone)> RegisterUserAsync()
     {
-        phone ??= NewPhone();
-        using var response = await RegisterAsync(new { phone, password = Password, nickname = "读者" });
+        var phone = "";
+        using var response = await Resend.UntilServedAsync(() =>
+        {
+            phone = NewPhone();
+            return RegisterAsync(new { phone, password = Password, nickname = "读者" });
+        });
         Assert.True(response.StatusCode == HttpStatusCode.Created,
             $"register: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var body = await ReadJsonAsync(response);
@@ -92,7 +97,7 @@ internal sealed class PassportThroughGatewayClient : IDisposable
     /// <summary>Logs in (200 asserted) and returns the access and refresh tokens.</summary>
     public async Task<(string AccessToken, string RefreshToken)> LoginTokensAsync(string phone, string password = Password)
     {
-        using var response = await LoginAsync(phone, password);
+        using var response = await Resend.UntilServedAsync(() => LoginAsync(phone, password));
         return await ReadTokensAsync(response);
     }
 
