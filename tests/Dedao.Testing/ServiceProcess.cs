@@ -1,11 +1,14 @@
+using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Dedao.EndToEnd.Tests;
+namespace Dedao.Testing;
 
 /// <summary>The process that serves a project resource, the one a crash takes down.</summary>
-internal static class ServiceProcess
+public static class ServiceProcess
 {
     private const string PidProperty = "executable.pid";
+    private const string RestartsProperty = "restarts";
 
     /// <summary>
     /// DCP starts a project as <c>dotnet run</c>, which runs the service as its child: the process to kill is at the
@@ -28,4 +31,36 @@ internal static class ServiceProcess
 
         return process;
     }
+
+    /// <summary>SIGKILL (<c>kill -9</c>) of what serves <paramref name="resource"/>; the AppHost then starts it again.</summary>
+    public static KilledService Kill(DistributedApplication app, string resource)
+    {
+        var snapshot = app.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? current.Snapshot : throw new InvalidOperationException($"{resource} is not in the app model");
+        var process = Of(snapshot);
+        process.Kill();
+        return new KilledService(resource, process, Restarts(snapshot));
+    }
+
+    /// <summary>Waits until the AppHost has started the killed service again and it is healthy.</summary>
+    public static async Task WaitUntilRestartedAsync(DistributedApplication app, KilledService killed, TimeSpan timeout)
+    {
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            await app.ResourceNotifications.WaitForResourceAsync(killed.Resource, e => Restarts(e.Snapshot) > killed.RestartsBefore
+                && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, deadline.Token);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new TimeoutException($"{killed.Resource} did not come back within {timeout}:{Environment.NewLine}" +
+                await ResourceHealth.DescribeAsync(app, [killed.Resource]), e);
+        }
+    }
+
+    private static int Restarts(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == RestartsProperty)?.Value is int restarts ? restarts : 0;
 }
+
+/// <summary>A service killed by <see cref="ServiceProcess.Kill"/>: the process that served it, and its restarts until then.</summary>
+public sealed record KilledService(string Resource, LinuxProcess Process, int RestartsBefore);
