@@ -30,9 +30,8 @@ public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock, ISt
             {
                 UserId = @event.UserId, ColumnId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
-            // The bus commits after this returns, so a read in between could keep the old answer: the storage's short
-            // negative duration (appsettings.json) bounds how long a new subscriber may still read as none.
-            await subscriptions.DeleteAsync(@event.UserId);
+            // Once committed: dropped any earlier, a read before the commit could cache "none" again.
+            context.OnCommitted(() => subscriptions.DeleteAsync(@event.UserId).AsTask());
         }
 
         db.AddIntegrationEvent(new AccessGranted(@event.OrderId, @event.UserId, ProductType.Column, @event.ProductId));
