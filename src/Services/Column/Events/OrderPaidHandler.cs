@@ -30,7 +30,9 @@ public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock, ISt
             {
                 UserId = @event.UserId, ColumnId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
-            // Once committed: dropped any earlier, a read before the commit could cache "none" again.
+            // Dropped now, so what was read before is gone by the time access.granted leaves (the relay sends it once this
+            // commits), and again once committed, since a read before the commit could cache "none" again.
+            await subscriptions.DeleteAsync(@event.UserId);
             context.OnCommitted(() => subscriptions.DeleteAsync(@event.UserId).AsTask());
         }
 

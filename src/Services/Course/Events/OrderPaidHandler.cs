@@ -30,7 +30,9 @@ public sealed class OrderPaidHandler(CourseDbContext db, TimeProvider clock, ISt
             {
                 UserId = @event.UserId, CourseId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
-            // Once committed: dropped any earlier, a read before the commit could cache "not purchased" again.
+            // Dropped now, so what was read before is gone by the time access.granted leaves (the relay sends it once this
+            // commits), and again once committed, since a read before the commit could cache "not purchased" again.
+            await purchases.DeleteAsync(@event.UserId);
             context.OnCommitted(() => purchases.DeleteAsync(@event.UserId).AsTask());
         }
 
