@@ -26,9 +26,13 @@ public sealed class CourseCacheTests(ContentFixture platform)
         // Straight to course, one replica: the gateway's own Redis calls stay out of the count.
         using var course = new HttpClient { BaseAddress = platform.App.GetEndpoint("course", "http") };
         var path = $"/api/v1/courses/{Course}";
+        var cold = await platform.ReadServerCountersAsync("coursedb", Tables);
         var lessons = (await Http.ExpectAsync(await Http.SendAsync(course, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
             .GetProperty("lessons").GetArrayLength();
         var before = await platform.ReadServerCountersAsync("coursedb", Tables);
+        // The counters see a read: the buyer's purchases, dropped by the grant, came from Redis and then MySQL.
+        Assert.NotEqual(cold.RedisReads, before.RedisReads);
+        Assert.NotEqual(cold.RowsRead, before.RowsRead);
 
         for (var i = 0; i < 50; i++)
         {
