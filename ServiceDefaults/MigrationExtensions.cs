@@ -35,14 +35,36 @@ public static class MigrationExtensions
             var strategy = context.Database.CreateExecutionStrategy();
             await strategy.ExecuteAsync(async () =>
             {
-                await context.Database.MigrateAsync(cancellationToken);
-                if (seed is not null)
+                // Replicas start together: under a named lock one migrates and seeds, and the others then find it done
+                // (a seed's "is it empty?" is no guard against a replica asking at the same moment).
+                await context.Database.OpenConnectionAsync(cancellationToken);
+                try
                 {
-                    await seed(context, scope.ServiceProvider, cancellationToken);
+                    var acquired = await context.Database
+                        .SqlQuery<int?>($"SELECT GET_LOCK({LockName}, {(int)MigrationCommandTimeout.TotalSeconds}) AS `Value`")
+                        .SingleAsync(cancellationToken);
+                    if (acquired != 1)
+                    {
+                        throw new TimeoutException($"Another replica held the migration lock of {typeof(TContext).Name} for {MigrationCommandTimeout}.");
+                    }
+
+                    await context.Database.MigrateAsync(cancellationToken);
+                    if (seed is not null)
+                    {
+                        await seed(context, scope.ServiceProvider, cancellationToken);
+                    }
+                }
+                finally
+                {
+                    // Closing the connection releases the lock too, but a pooled connection is only reset when reused.
+                    await context.Database.ExecuteSqlAsync($"DO RELEASE_LOCK({LockName})", CancellationToken.None);
+                    await context.Database.CloseConnectionAsync();
                 }
             });
             logger.LogInformation("Database of {Context} is migrated", typeof(TContext).Name);
         }
+
+        private static string LockName => $"dedao:migrate:{typeof(TContext).Name}";
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }

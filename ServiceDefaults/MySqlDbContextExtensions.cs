@@ -81,7 +81,8 @@ public static class MySqlDbContextExtensions
 
         if (!settings.DisableTracing)
         {
-            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MySqlConnectorTelemetryName));
+            builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(MySqlConnectorTelemetryName)
+                .AddProcessor(new UnparentedDatabaseCallsFilter(MySqlConnectorTelemetryName)));
         }
 
         if (!settings.DisableMetrics)

@@ -13,4 +13,9 @@ internal static class Catalog
     public static IEnumerable<(string Type, long Id)> PaidProducts =>
         Enumerable.Range(1, 20).Where(n => n % 4 != 0).Select(n => ("column", (long)n))
             .Concat(Enumerable.Range(1, 10).Where(n => n % 5 != 0).Select(n => ("course", (long)n)));
+
+    /// <summary>The paid columns at <paramref name="priceFen"/>, as the catalog lists them to anyone.</summary>
+    public static async Task<long[]> ColumnsAtAsync(Shopper shopper, long priceFen) =>
+        [.. (await shopper.GetJsonAsync("/api/v1/columns?free=false&limit=100")).GetProperty("items").EnumerateArray()
+            .Where(c => c.GetProperty("priceFen").GetInt64() == priceFen).Select(c => c.GetProperty("id").GetInt64())];
 }

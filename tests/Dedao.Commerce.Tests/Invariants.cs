@@ -36,7 +36,8 @@ internal static class Invariants
         await ScalarAsync(platform, "coindb", "SELECT COUNT(*) FROM LedgerEntries WHERE UserId = @user AND Reason = @reason",
             ("@user", userId.ToString()), ("@reason", reason));
 
-    private static async Task<long> ScalarAsync(CommerceFixture platform, string database, string sql, params (string Name, object Value)[] parameters)
+    /// <summary>The first column of the first row <paramref name="sql"/> answers in one of the services' databases (0 when none).</summary>
+    public static async Task<long> ScalarAsync(CommerceFixture platform, string database, string sql, params (string Name, object Value)[] parameters)
     {
         await using var connection = new MySqlConnection(await platform.ConnectionStringAsync(database));
         await connection.OpenAsync();

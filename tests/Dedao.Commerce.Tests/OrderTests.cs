@@ -23,6 +23,16 @@ public sealed class OrderTests(CommerceFixture platform)
         Assert.Equal(Catalog.PaidColumnPriceFen, read.GetProperty("amountFen").GetInt64());
     }
 
+    [Fact]
+    public async Task The_catalog_orders_are_priced_from_is_seeded_once_although_column_starts_as_two_replicas()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var listed = (await shopper.GetJsonAsync("/api/v1/columns?free=false&limit=100")).GetProperty("items").EnumerateArray()
+            .Select(c => c.GetProperty("id").GetInt64());
+
+        Assert.Equal(Catalog.PaidProducts.Where(p => p.Type == "column").Select(p => p.Id), listed.Order());
+    }
+
     [Theory]
     [InlineData("column", Catalog.FreeColumn, "free_product")]
     [InlineData("column", Catalog.UnknownProduct, "unknown_product")]

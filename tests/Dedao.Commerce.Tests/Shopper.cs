@@ -101,17 +101,13 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     }
 
     /// <summary>
-    /// Sends as a careful client does on a loaded machine: a 503 (the gateway's 2 s passed, the outcome unknown) or a 409
-    /// idempotency_key_in_use (the first try still runs) is sent again, with the same Idempotency-Key, which makes that
-    /// safe, until another answer comes. No test here expects a 503.
+    /// Sends as a careful client does on a loaded machine (<see cref="Resend"/>): the same Idempotency-Key makes a resend
+    /// safe. No test here expects a 503.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey)
-    {
-        HttpResponseMessage? response = null;
-        await Poll.UntilAsync(async () =>
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey) =>
+        Resend.UntilServedAsync(() =>
         {
-            response?.Dispose();
-            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+            var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
             if (idempotencyKey is not null)
             {
@@ -123,12 +119,6 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
                 request.Content = JsonContent.Create(body);
             }
 
-            response = await platform.Gateway.SendAsync(request);
-            await response.Content.LoadIntoBufferAsync();
-            return response.StatusCode != HttpStatusCode.ServiceUnavailable
-                && !(response.StatusCode == HttpStatusCode.Conflict
-                     && (await response.Content.ReadAsStringAsync()).Contains("idempotency_key_in_use", StringComparison.Ordinal));
-        }, EventualTimeout, () => $"{method} {path} answered other than 503: {(int?)response?.StatusCode}");
-        return response!;
-    }
+            return platform.Gateway.SendAsync(request);
+        });
 }

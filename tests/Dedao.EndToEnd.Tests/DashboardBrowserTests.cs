@@ -1,7 +1,10 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Aspire.Hosting.ApplicationModel;
+using Dedao.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -38,7 +41,7 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
             await page.GotoAsync(login.ToString());
             await ExpectEveryResourceRunningAsync(page);
 
-            await LogInThroughTheGatewayAsync(apphost.Gateway);
+            var token = await LogInThroughTheGatewayAsync(apphost.Gateway);
             await page.GotoAsync(new Uri(login, "/traces").ToString());
             // The login's own trace: the gateway also calls passport by itself, for its signing keys.
             var loginThroughBoth = page.GetByRole(AriaRole.Row)
@@ -46,6 +49,19 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
                 .Filter(new() { HasTextRegex = SpansOf("gateway") })
                 .Filter(new() { HasTextRegex = SpansOf("passport") });
             await Expect(loginThroughBoth.First).ToBeVisibleAsync(Eventually);
+
+            // A coin purchase is one trace from the payment request through every service the bus carries it to.
+            await BuyAColumnWithCoinsAsync(apphost.Gateway, token);
+            await page.GotoAsync(new Uri(login, "/traces").ToString());
+            // The list shows the newest traces first and only so many: its filter finds the payment among the rest.
+            await page.GetByTitle("Name filter").Locator("input").FillAsync("payments");
+            var purchase = page.GetByRole(AriaRole.Row).Filter(new() { HasTextRegex = PaymentsRoute() });
+            foreach (var service in new[] { "gateway", "pay", "coin", "order", "column" })
+            {
+                purchase = purchase.Filter(new() { HasTextRegex = SpansOf(service) });
+            }
+
+            await Expect(purchase.First).ToBeVisibleAsync(Eventually);
         }
         catch
         {
@@ -73,7 +89,8 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task LogInThroughTheGatewayAsync(Uri gateway)
+    /// <returns>The access token.</returns>
+    private static async Task<string> LogInThroughTheGatewayAsync(Uri gateway)
     {
         using var client = new HttpClient { BaseAddress = gateway };
         var credentials = new { phone = $"135{Random.Shared.Next(10_000_000, 99_999_999)}", password = "correct horse battery", nickname = "读者" };
@@ -81,14 +98,56 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
         Assert.Equal(HttpStatusCode.Created, register.StatusCode);
         using var loggedIn = await client.PostAsJsonAsync("/api/v1/passport/login", new { credentials.phone, credentials.password });
         Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
+        return (await loggedIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>Coins for the first column through the sandbox, then the column with them, until the order is completed.</summary>
+    private static async Task BuyAColumnWithCoinsAsync(Uri gateway, string token)
+    {
+        using var client = new HttpClient { BaseAddress = gateway };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        async Task<JsonElement> PostAsync(string path, object body, HttpStatusCode expected)
+        {
+            // A cold service may outlast the gateway's 2 s: the same key makes a resend safe.
+            var key = Guid.NewGuid().ToString();
+            using var response = await Resend.UntilServedAsync(() =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+                request.Headers.Add("Idempotency-Key", key);
+                return client.SendAsync(request);
+            });
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"POST {path}: {(int)response.StatusCode} {text}");
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        }
+
+        async Task UntilAsync(string path, string property, string expected) => await Poll.UntilAsync(
+            async () => (await client.GetFromJsonAsync<JsonElement>(path)).GetProperty(property).ToString() == expected,
+            TimeSpan.FromSeconds(60), () => $"{path} {property} {expected}");
+
+        var topup = await PostAsync("/api/v1/coins/topups", new { coins = 99 }, HttpStatusCode.Created);
+        await PostAsync($"/api/v1/payments/sandbox/{topup.GetProperty("paymentId").GetInt64()}/confirm", new { result = "success" },
+            HttpStatusCode.Accepted);
+        await UntilAsync("/api/v1/coins/wallet", "balance", "99");
+        var orderId = (await PostAsync("/api/v1/orders", new { productType = "column", productId = 1 }, HttpStatusCode.Created))
+            .GetProperty("orderId").GetInt64();
+        await PostAsync("/api/v1/payments", new { orderId, channel = "coin" }, HttpStatusCode.OK);
+        await UntilAsync($"/api/v1/orders/{orderId}", "status", "completed");
     }
 
     /// <summary>A trace is named for its first span: the gateway's route, here a template such as /api/{version…}/passport/login.</summary>
     [GeneratedRegex(@"POST \S*/passport/login\b")]
     private static partial Regex LoginRoute();
 
-    /// <summary>The trace list names each resource a trace passed through as "name (span count)".</summary>
-    private static Regex SpansOf(string resource) => new($@"\b{resource} \(\d+\)");
+    /// <summary>The payment itself, not a sandbox confirmation under it, whatever template the gateway's route has.</summary>
+    [GeneratedRegex(@"POST \S*/payments(?!/sandbox)")]
+    private static partial Regex PaymentsRoute();
+
+    /// <summary>
+    /// The trace list names each resource a trace passed through as "name (span count)"; a replica's name has a suffix
+    /// (column runs as two).
+    /// </summary>
+    private static Regex SpansOf(string resource) => new($@"\b{resource}(-\w+)? \(\d+\)");
 
     private async Task SaveScreenshotAsync(IPage page)
     {

@@ -137,23 +137,11 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     [Fact]
     public async Task A_service_that_is_killed_is_restarted_and_serves_again()
     {
-        var before = Snapshot("comment");
-        var serving = ServiceProcess.Of(before);
-        serving.Kill();
+        var killed = ServiceProcess.Kill(platform.App, "comment");
+        await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, TimeSpan.FromMinutes(2));
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await platform.App.ResourceNotifications.WaitForResourceAsync("comment", e => Restarts(e.Snapshot) == Restarts(before) + 1
-                && e.Snapshot.State?.Text == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy, timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            Assert.Fail($"comment did not come back within 2 min:{Environment.NewLine}{await ResourceHealth.DescribeAsync(platform.App, ["comment"])}");
-        }
-
-        Assert.False(serving.IsAlive(), $"the killed process {serving.Pid} is still there");
-        Assert.NotEqual(serving.Pid, ServiceProcess.Of(Snapshot("comment")).Pid);
+        Assert.False(killed.Process.IsAlive(), $"the killed process {killed.Process.Pid} is still there");
+        Assert.NotEqual(killed.Process.Pid, ServiceProcess.Of(Snapshot("comment")).Pid);
         await Poll.UntilAsync(async () =>
         {
             using var comments = await platform.Gateway.GetAsync("/api/v1/comments?targetType=lesson&targetId=1");
@@ -166,7 +154,4 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         Assert.True(platform.App.ResourceNotifications.TryGetCurrentState(name, out var current), $"{name} is not in the app model");
         return current.Snapshot;
     }
-
-    private static int Restarts(CustomResourceSnapshot snapshot) =>
-        snapshot.Properties.FirstOrDefault(p => p.Name == "restarts")?.Value is int restarts ? restarts : 0;
 }

@@ -41,6 +41,11 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
     [InlineData("/nowhere", "not-a-token")]
     [InlineData("/api/v1/passport/no-such-thing", null)]
     [InlineData("/api/v1/passport/no-such-thing", "not-a-token")]
+    [InlineData("/api/v1/orders/no-such-thing", null)]
+    [InlineData("/api/v1/orders/1/no-such-thing", null)]
+    [InlineData("/api/v1/payments/no-such-thing", null)]
+    [InlineData("/api/v1/coins/no-such-thing", "not-a-token")]
+    [InlineData("/api/v1/comments/1/no-such-thing", null)]
     public async Task A_path_no_route_owns_is_404_with_or_without_a_token(string path, string? token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
@@ -163,7 +168,7 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
         var columns = paths.GetProperty("/api/{version}/columns/{rest}").GetProperty("get");
         Assert.False(columns.TryGetProperty("security", out _));
         Assert.Equal("standard", columns.GetProperty("x-rate-limit-policy").GetString());
-        Assert.True(paths.GetProperty("/api/{version}/orders/{rest}").GetProperty("delete").TryGetProperty("security", out _));
+        Assert.True(paths.GetProperty("/api/{version}/orders/{id}/cancel").GetProperty("post").TryGetProperty("security", out _));
         Assert.Equal("login", paths.GetProperty("/api/{version}/passport/login").GetProperty("post").GetProperty("x-rate-limit-policy").GetString());
         Assert.True(paths.GetProperty("/api/v1/columns/{id}").GetProperty("get").GetProperty("deprecated").GetBoolean());
     }

@@ -1,6 +1,6 @@
 namespace Dedao.Passport.Security;
 
-/// <summary>The throttle's counts in this replica, for while Redis is unavailable; the same rules, kept under one lock.</summary>
+/// <summary>The throttle's counts of what this replica saw, alone while Redis is unavailable; the same rules, kept under one lock.</summary>
 public sealed class LocalLoginCounters(LoginThrottleRules rules) : ILoginCounters
 {
     // Bounds memory under a flood of distinct phones and addresses; expired entries go first.

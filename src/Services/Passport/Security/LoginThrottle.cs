@@ -10,8 +10,11 @@ public enum LoginOutcome
     Succeeded = 2,
 }
 
-/// <summary>A login attempt the throttle let through, or the wait it asks for; ended with <see cref="LoginThrottle.EndAsync"/>.</summary>
-public sealed record LoginAttempt(LoginKeys Keys, TimeSpan? RetryAfter, ILoginCounters Counters);
+/// <summary>
+/// A login attempt the throttle let through, or the wait it asks for; ended with <see cref="LoginThrottle.EndAsync"/>.
+/// <paramref name="Shared"/> is the shared store that counted it, null when Redis was unavailable.
+/// </summary>
+public sealed record LoginAttempt(LoginKeys Keys, TimeSpan? RetryAfter, ILoginCounters? Shared);
 
 /// <summary>
 /// OWASP's authentication guidance instead of an account lockout: per phone and address, the first
@@ -19,7 +22,9 @@ public sealed record LoginAttempt(LoginKeys Keys, TimeSpan? RetryAfter, ILoginCo
 /// (capped); per address, a limit on failures over all phones. Only a password check that ran and failed counts, so
 /// an outage counts nothing, and an address that never failed for a phone is never held up by others' failures for
 /// it: nobody can keep the owner out. An attempt in progress holds a short-lived slot, so a burst of parallel guesses
-/// cannot slip past the count. Counters live in Redis, shared by replicas; while Redis fails, in this replica.
+/// cannot slip past the count. Counters live in Redis, shared by replicas, and in this replica, which counts every
+/// outcome it sees: both are lower bounds of the truth (Redis loses a write that times out; a replica sees only its
+/// own), so the stricter of the two decides, and while Redis fails the replica's own count alone.
 /// </summary>
 public sealed class LoginThrottle(RedisLoginCounters redis, LocalLoginCounters local, TimeProvider time)
 {
@@ -27,20 +32,42 @@ public sealed class LoginThrottle(RedisLoginCounters redis, LocalLoginCounters l
     {
         var keys = new LoginKeys(phone, address);
         var now = time.GetUtcNow();
-        var counters = redis.IsAvailable(now) ? (ILoginCounters)redis : local;
-        var wait = await counters.CheckAsync(keys, now);
-        if (wait is null && counters == redis)
+        var localWait = await local.CheckAsync(keys, now) ?? TimeSpan.Zero;
+        var sharedWait = redis.IsAvailable(now) ? await redis.CheckAsync(keys, now) : null;
+        if (sharedWait is null)
         {
-            // Redis failed just now: the local counters decide, and keep the in-progress slot.
-            counters = local;
-            wait = await local.CheckAsync(keys, now);
+            return new LoginAttempt(keys, localWait == TimeSpan.Zero ? null : localWait, Shared: null);
         }
 
-        return new LoginAttempt(keys, wait == TimeSpan.Zero ? null : wait, counters);
+        var wait = localWait > sharedWait.Value ? localWait : sharedWait.Value;
+        if (wait == TimeSpan.Zero)
+        {
+            return new LoginAttempt(keys, RetryAfter: null, redis);
+        }
+
+        // A store that let the attempt in holds an in-progress slot for it, which a held attempt must not keep.
+        if (localWait == TimeSpan.Zero)
+        {
+            await local.RecordAsync(keys, LoginOutcome.Abandoned, now);
+        }
+
+        if (sharedWait == TimeSpan.Zero)
+        {
+            await redis.RecordAsync(keys, LoginOutcome.Abandoned, now);
+        }
+
+        return new LoginAttempt(keys, wait, Shared: null);
     }
 
-    public Task EndAsync(LoginAttempt attempt, LoginOutcome outcome) =>
-        attempt.Counters.RecordAsync(attempt.Keys, outcome, time.GetUtcNow());
+    public async Task EndAsync(LoginAttempt attempt, LoginOutcome outcome)
+    {
+        var now = time.GetUtcNow();
+        await local.RecordAsync(attempt.Keys, outcome, now);
+        if (attempt.Shared is { } shared)
+        {
+            await shared.RecordAsync(attempt.Keys, outcome, now);
+        }
+    }
 }
 
 public sealed record LoginKeys(string Phone, string Address);

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Dedao.EndToEnd.Tests;
+namespace Dedao.Testing;
 
 /// <summary>
 /// A process as <c>/proc</c> shows it. Its start time tells it from a later process that was given the same pid, so
 /// "still alive" never mistakes a newcomer for a survivor.
 /// </summary>
-internal sealed record LinuxProcess(int Pid, int ParentPid, char State, ulong StartTicks, string CommandLine, string WorkingDirectory)
+public sealed record LinuxProcess(int Pid, int ParentPid, char State, ulong StartTicks, string CommandLine, string WorkingDirectory)
 {
     public static IReadOnlyList<LinuxProcess> All() =>
         [.. Directory.EnumerateDirectories("/proc").Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? Read(pid) : null).OfType<LinuxProcess>()];

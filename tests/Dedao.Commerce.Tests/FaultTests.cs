@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Dedao.Testing;
+using MySqlConnector;
+
+namespace Dedao.Commerce.Tests;
+
+/// <summary>
+/// Faults in the middle of a purchase, on the whole platform: a service killed (<c>kill -9</c>) between a commit and its
+/// publish or in the middle of handling a message, the broker stopped while purchases go on, and a message that fails
+/// until an operator fixes the cause. Afterwards every order reaches its final state and nothing is doubled.
+/// </summary>
+[Collection(Commerce.Name)]
+public sealed class FaultTests(CommerceFixture platform)
+{
+    private const long Price = Catalog.PaidColumnPriceFen / 100;
+    private static readonly TimeSpan Recovery = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Pay_killed_after_committing_a_coin_payment_and_before_publishing_it_publishes_it_once_restarted()
+    {
+        var (shopper, orderId) = await PendingPurchaseAsync();
+
+        KilledService killed;
+        await StopBrokerAsync();
+        try
+        {
+            // The debit and the payment commit with payment.succeeded in pay's outbox; with the broker down it stays there.
+            using var paid = await shopper.PayAsync(orderId, "coin");
+            var paymentId = (await Shopper.ReadAsync(paid, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64();
+            Assert.Equal(1, await UnsentAsync("paydb", "payment.succeeded", "paymentId", paymentId));
+            killed = ServiceProcess.Kill(platform.App, "pay");
+        }
+        finally
+        {
+            await StartBrokerAsync();
+        }
+
+        await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, Recovery);
+        await AssertPaidOnceAsync(shopper, orderId);
+    }
+
+    [Fact]
+    public async Task Order_killed_in_the_middle_of_handling_a_payment_handles_it_once_restarted()
+    {
+        var (shopper, orderId) = await PendingPurchaseAsync();
+
+        KilledService killed;
+        // Holding the order's row makes order's handler of payment.succeeded wait in its transaction, past its inbox row.
+        await using (var orders = new MySqlConnection(await platform.ConnectionStringAsync("orderdb")))
+        {
+            await orders.OpenAsync();
+            await using var holding = await orders.BeginTransactionAsync();
+            await using (var hold = new MySqlCommand("SELECT Id FROM Orders WHERE Id = @id FOR UPDATE", orders, holding))
+            {
+                hold.Parameters.AddWithValue("@id", orderId);
+                await hold.ExecuteScalarAsync();
+            }
+
+            using var paid = await shopper.PayAsync(orderId, "coin");
+            Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+            await Poll.UntilAsync(async () => await CountAsync("orderdb",
+                    "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> CONNECTION_ID()") > 0,
+                Recovery, () => "order's handler never waited on the held order row");
+            killed = ServiceProcess.Kill(platform.App, "order");
+            await holding.RollbackAsync();
+        }
+
+        await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, Recovery);
+        await AssertPaidOnceAsync(shopper, orderId);
+    }
+
+    [Fact]
+    public async Task Purchases_made_while_the_broker_is_stopped_for_20_s_all_settle_once_it_is_back()
+    {
+        // Four shoppers buy round and round the 99-coin columns. With nothing completed during the outage, a column
+        // bought twice is refunded afterwards, as is an order that expired before its payment got through, and a
+        // wallet that runs dry answers 402.
+        var shoppers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Shopper.SignUpAsync(platform)));
+        var columns = await Catalog.ColumnsAtAsync(shoppers[0], Catalog.PaidColumnPriceFen);
+        var topUp = columns.Length * Price * 2;
+        await Task.WhenAll(shoppers.Select(shopper => shopper.TopUpAsync(topUp)));
+
+        List<(long OrderId, long PaymentId)>[] paid;
+        await StopBrokerAsync();
+        try
+        {
+            var outage = Stopwatch.StartNew();
+            paid = await Task.WhenAll(shoppers.Select(async shopper =>
+            {
+                var payments = new List<(long, long)>();
+                for (var n = 0; outage.Elapsed < Outage; n++)
+                {
+                    var orderId = await shopper.CreateOrderAsync("column", columns[n % columns.Length]);
+                    using var payment = await shopper.PayAsync(orderId, "coin");
+                    var body = await payment.Content.ReadAsStringAsync();
+                    Assert.True(payment.StatusCode is HttpStatusCode.OK or HttpStatusCode.PaymentRequired,
+                        $"a coin payment during the outage answered {(int)payment.StatusCode}: {body}");
+                    if (payment.StatusCode == HttpStatusCode.OK)
+                    {
+                        payments.Add((orderId, JsonDocument.Parse(body).RootElement.GetProperty("paymentId").GetInt64()));
+                    }
+                }
+
+                return payments;
+            }));
+        }
+        finally
+        {
+            await StartBrokerAsync();
+        }
+
+        Assert.NotEmpty(paid.SelectMany(p => p));
+        foreach (var (shopper, payments) in shoppers.Zip(paid))
+        {
+            // Every payment settles: its order completed, or the money back.
+            foreach (var (orderId, paymentId) in payments)
+            {
+                await Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == "completed"
+                        || await shopper.PaymentStatusAsync(paymentId) == "refunded",
+                    Recovery, () => $"order {orderId} completed or payment {paymentId} refunded");
+            }
+
+            var completed = await CompletedAsync(shopper);
+            Assert.Equal(completed.Distinct().Count(), completed.Count);
+            await Poll.UntilAsync(async () => await shopper.BalanceAsync() == topUp - completed.Count * Price, Recovery,
+                () => $"{shopper.UserId} pays for exactly its {completed.Count} completed columns");
+        }
+
+        await Invariants.AssertHoldAsync(platform);
+    }
+
+    [Fact]
+    public async Task A_payment_order_cannot_handle_is_dead_lettered_and_once_the_cause_is_fixed_the_dashboard_replay_settles_it()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+        using var created = await shopper.PayAsync(orderId, "sandbox");
+        var paymentId = (await Shopper.ReadAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
+        var deadQueue = "order.payment.succeeded.dead";
+        var dead = await platform.Bus.CountAsync(deadQueue);
+
+        // The order's row goes missing (a restore that lags, an operator's slip): its payment then fails every try.
+        var missingId = orderId + 1_000_000_000;
+        await Invariants.ScalarAsync(platform, "orderdb", "UPDATE Orders SET Id = @to WHERE Id = @from", ("@from", orderId), ("@to", missingId));
+        try
+        {
+            using var confirmed = await shopper.ConfirmAsync(paymentId, "success");
+            Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+            await Poll.UntilAsync(async () => await platform.Bus.CountAsync(deadQueue) == dead + 1, Recovery,
+                () => $"payment {paymentId} did not reach {deadQueue} after its retries");
+        }
+        finally
+        {
+            await Invariants.ScalarAsync(platform, "orderdb", "UPDATE Orders SET Id = @to WHERE Id = @from", ("@from", missingId), ("@to", orderId));
+        }
+
+        Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));
+        var replay = await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", RabbitMQDeadLetterCommands.ReplayCommandName);
+        Assert.True(replay.Success, replay.Message);
+
+        await AwaitOrderAsync(shopper, orderId, "completed");
+        Assert.Equal(dead, await platform.Bus.CountAsync(deadQueue));
+        Assert.Equal("succeeded", await shopper.PaymentStatusAsync(paymentId));
+        await Invariants.AssertHoldAsync(platform);
+    }
+
+    /// <summary>A new shopper with coins for one column, and a pending order for it.</summary>
+    private async Task<(Shopper Shopper, long OrderId)> PendingPurchaseAsync()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        await shopper.TopUpAsync(Price);
+        return (shopper, await shopper.CreateOrderAsync("column", Catalog.PaidColumn));
+    }
+
+    /// <summary>The order completed, its coins taken once and order.paid written once: no crash doubled anything.</summary>
+    private async Task AssertPaidOnceAsync(Shopper shopper, long orderId)
+    {
+        await AwaitOrderAsync(shopper, orderId, "completed");
+        Assert.Equal(0, await shopper.BalanceAsync());
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, shopper.UserId, "Purchase"));
+        Assert.Equal(1, await CountAsync("orderdb",
+            "SELECT COUNT(*) FROM outbox WHERE event_name = 'order.paid' AND JSON_VALUE(body, '$.orderId') = @id", orderId));
+        await Invariants.AssertHoldAsync(platform);
+    }
+
+    private async Task StopBrokerAsync()
+    {
+        await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand);
+        await platform.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates);
+    }
+
+    private async Task StartBrokerAsync()
+    {
+        await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StartCommand);
+        await ResourceHealth.WaitForAllHealthyAsync(platform.App, Recovery, "messaging");
+    }
+
+    private static Task AwaitOrderAsync(Shopper shopper, long orderId, string status) =>
+        Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == status, Recovery, () => $"order {orderId} {status}");
+
+    private static async Task<List<long>> CompletedAsync(Shopper shopper)
+    {
+        var orders = await shopper.GetJsonAsync("/api/v1/orders?limit=100");
+        return [.. orders.GetProperty("items").EnumerateArray()
+            .Where(o => o.GetProperty("status").GetString() == "completed").Select(o => o.GetProperty("productId").GetInt64())];
+    }
+
+    private Task<long> UnsentAsync(string database, string eventName, string property, long id) =>
+        CountAsync(database, $"SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL AND event_name = '{eventName}' AND JSON_VALUE(body, '$.{property}') = @id", id);
+
+    private Task<long> CountAsync(string database, string sql, long? id = null) =>
+        Invariants.ScalarAsync(platform, database, sql, id is null ? [] : [("@id", id.Value)]);
+}
