@@ -13,6 +13,7 @@ internal sealed record CachedTable(
     string Key,
     string KeyType,
     bool Series,
+    bool NullableKey,
     string AssemblyName,
     string? Error,
     string? FilePath,
@@ -20,6 +21,9 @@ internal sealed record CachedTable(
     LinePositionSpan LineSpan)
 {
     public string ClassName => $"{EntityName}By{Key}Table";
+
+    /// <summary>The key as read from a loaded row: a nullable key column (a row without one is never asked for) is read as set.</summary>
+    public string RowKey => NullableKey ? $"e.{Key}!" : $"e.{Key}";
 
     public string ValueType => Series ? $"global::System.Collections.Generic.IReadOnlyList<{Entity}>" : Entity;
 

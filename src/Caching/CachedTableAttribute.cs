@@ -7,7 +7,10 @@ namespace Dedao.Caching;
 /// <see cref="TableStorage{TContext, TKey, TValue}"/> and registers it in <c>AddCachedTables()</c>, which makes
 /// <c>IStorage&lt;key, entity&gt;</c> (or <c>IStorage&lt;key, IReadOnlyList&lt;entity&gt;&gt;</c> for a series) injectable.
 /// </summary>
-/// <param name="keyColumn">The property read by: the primary key, or a column many rows share (then set <see cref="Series"/>).</param>
+/// <param name="keyColumn">
+/// The property read by: the primary key, or a column many rows share (then set <see cref="Series"/>). A nullable key
+/// column (say one the database computes for some rows only) caches just the rows that have one.
+/// </param>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class CachedTableAttribute<TContext>(string keyColumn) : Attribute
     where TContext : DbContext

@@ -189,6 +189,7 @@ internal sealed class EventConsumer<TContext>(
         var handled = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
+            context.ForgetCommitted();
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             // IGNORE: a repeat inserts nothing (and waits for a copy being handled right now to commit or roll back).
             var received = time.GetUtcNow().UtcDateTime;
@@ -208,6 +209,18 @@ internal sealed class EventConsumer<TContext>(
         if (handled)
         {
             telemetry.Consumed.Add(1, new KeyValuePair<string, object?>("queue", subscription.Queue));
+            foreach (var callback in context.Committed)
+            {
+                try
+                {
+                    await callback();
+                }
+                catch (Exception e)
+                {
+                    // Committed and in the inbox: a retry would find it handled, so the failure is only told.
+                    logger.LogError(e, "A callback after message {MessageId} on {Queue} was committed failed", context.MessageId, subscription.Queue);
+                }
+            }
         }
         else
         {

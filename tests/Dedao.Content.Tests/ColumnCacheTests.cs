@@ -3,8 +3,10 @@ using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using MySqlConnector;
 using StackExchange.Redis;
 
 namespace Dedao.Content.Tests;
@@ -61,6 +63,57 @@ public sealed class ColumnCacheTests(ContentFixture platform)
         Assert.False(await redis.GetDatabase().KeyExistsAsync(copy));
         await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
         Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
+    }
+
+    [Fact]
+    public async Task A_reader_who_read_the_page_while_the_grant_was_being_committed_reads_as_subscribed_within_a_second_of_it()
+    {
+        const long paidColumn = 9;
+        var buyer = await platform.SignUpAsync();
+        var path = $"/api/v1/columns/{paidColumn}";
+
+        // The grant's insert waits on this gap lock, so column has handled order.paid but not committed it.
+        await using var locker = new MySqlConnection(await platform.App.GetConnectionStringAsync("columndb"));
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var gapLock = new MySqlCommand("SELECT COUNT(*) FROM Subscriptions WHERE UserId = @user FOR UPDATE", locker, transaction))
+        {
+            gapLock.Parameters.AddWithValue("@user", buyer.UserId.ToString());
+            await gapLock.ExecuteScalarAsync();
+        }
+
+        var order = Random.Shared.NextInt64(1_000_000_000, long.MaxValue);
+        await platform.Bus.PublishAsync(new OrderPaid(order, buyer.UserId, ProductType.Column, paidColumn, 9900, DateTime.UtcNow));
+        await Poll.UntilAsync(async () => await platform.CountAsync("columndb",
+                "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_query LIKE '%Subscriptions%'") > 0,
+            TimeSpan.FromSeconds(15), () => "column's grant waiting on the lock");
+        // Read in between, on both replicas: the uncommitted grant is not seen, and "not subscribed" is what gets cached.
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.False((await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
+                .GetProperty("subscribed").GetBoolean());
+        }
+
+        await transaction.RollbackAsync();
+        await Poll.UntilAsync(async () => await platform.CountAsync("columndb",
+                "SELECT COUNT(*) FROM Subscriptions WHERE UserId = @user", ("@user", buyer.UserId.ToString())) == 1,
+            TimeSpan.FromSeconds(15), () => "the grant committed");
+
+        // The copies of "not subscribed" would be kept for the storage's negative duration (30 s): only dropping them
+        // once the grant is committed makes the new subscriber one.
+        await Poll.UntilAsync(async () =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                var home = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK);
+                if (!home.GetProperty("subscribed").GetBoolean())
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }, TimeSpan.FromSeconds(1), () => $"the new subscriber of column {paidColumn} read as one on both replicas");
     }
 
     private async Task<bool> HasArticleAsync(long id)

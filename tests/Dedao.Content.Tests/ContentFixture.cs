@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
 using MySqlConnector;
+using StackExchange.Redis;
 
 namespace Dedao.Content.Tests;
 
@@ -105,6 +106,35 @@ public sealed class ContentFixture : IAsyncLifetime
         }
 
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// What the cache's servers were asked for: Redis's GET and MGET calls, and the rows <paramref name="tables"/> of
+    /// <paramref name="database"/> gave to reads (MariaDB's user statistics, switched on by the first call). Equal before
+    /// and after some requests: they read neither.
+    /// </summary>
+    public async Task<(string RedisReads, long RowsRead)> ReadServerCountersAsync(string database, params string[] tables)
+    {
+        var admin = ConfigurationOptions.Parse((await App.GetConnectionStringAsync("redis"))!);
+        admin.AllowAdmin = true;
+        // Else connecting sends a GET of its own (the tie-breaker key).
+        admin.TieBreaker = "";
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(admin);
+        var info = await redis.GetServers()[0].InfoAsync("commandstats");
+        var reads = string.Join(';', info.SelectMany(g => g).Where(s => s.Key is "cmdstat_get" or "cmdstat_mget").Select(s => $"{s.Key}={s.Value.Split(',')[0]}"));
+
+        await using var connection = new MySqlConnection(await App.GetConnectionStringAsync(database));
+        await connection.OpenAsync();
+        await new MySqlCommand("SET GLOBAL userstat = 1", connection).ExecuteNonQueryAsync();
+        await using var command = new MySqlCommand(
+            $"SELECT COALESCE(SUM(ROWS_READ), 0) FROM information_schema.TABLE_STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({string.Join(',', tables.Select((_, i) => $"@t{i}"))})",
+            connection);
+        for (var i = 0; i < tables.Length; i++)
+        {
+            command.Parameters.AddWithValue($"@t{i}", tables[i]);
+        }
+
+        return (reads, Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public async Task DisposeAsync()

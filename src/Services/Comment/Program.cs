@@ -14,6 +14,9 @@ builder.AddRabbitMQClient("messaging");
 builder.AddEventBus<CommentDbContext>("comment").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<CommentDbContext>((db, _, cancellationToken) => CommentSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
+// Each target's featured comments come from the multi-level cache (Caching:Mode picks its tiers).
+builder.AddMultiLevelCache();
+builder.Services.AddCachedTables();
 // A comment is written within the gateway's 2 s: each question to another service gets well under half of it.
 builder.Services.AddHttpClient<CommentTargets>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
 builder.Services.AddHttpClient<Nicknames>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
@@ -24,5 +27,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapCommentApi();
+app.MapCacheFlush();
 
 app.Run();

@@ -11,9 +11,14 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CourseDbContext>("coursedb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
-builder.AddEventBus<CourseDbContext>("course").Subscribe<OrderPaid, OrderPaidHandler>();
+builder.AddEventBus<CourseDbContext>("course")
+    .Subscribe<OrderPaid, OrderPaidHandler>()
+    .Subscribe<ContentChanged, ContentChangedHandler>();
 builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
+// Course pages, lessons and purchases come from the multi-level cache (Caching:Mode picks its tiers).
+builder.AddMultiLevelCache();
+builder.Services.AddCachedTables();
 builder.Services.AddScoped<CoursePages>();
 builder.Services.AddScoped<CourseAccess>();
 
@@ -23,5 +28,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapCourseApi();
+app.MapCacheFlush();
 
 app.Run();

@@ -30,9 +30,10 @@ public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock, ISt
             {
                 UserId = @event.UserId, ColumnId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
-            // The bus commits after this returns, so a read in between could keep the old answer: the storage's short
-            // negative duration (appsettings.json) bounds how long a new subscriber may still read as none.
+            // Dropped now, so what was read before is gone by the time access.granted leaves (the relay sends it once this
+            // commits), and again once committed, since a read before the commit could cache "none" again.
             await subscriptions.DeleteAsync(@event.UserId);
+            context.OnCommitted(() => subscriptions.DeleteAsync(@event.UserId).AsTask());
         }
 
         db.AddIntegrationEvent(new AccessGranted(@event.OrderId, @event.UserId, ProductType.Column, @event.ProductId));

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using Dedao.Comment.Access;
 using Dedao.Comment.Data;
+using FeaturedStorage = Dedao.Caching.IStorage<string, System.Collections.Generic.IReadOnlyList<Dedao.Comment.Data.Comment>>;
 using Dedao.Contracts;
 using Dedao.Messaging;
 using Dedao.ServiceDefaults.Apis;
@@ -25,10 +26,10 @@ public static class CommentApi
         api.MapPost("/", CreateComment);
         api.MapGet("/mine", ListMine);
         api.MapPost("/{id:long}/feature", FeatureComment).RequireAuthorization(admin => admin.RequireRole("admin"));
-        api.MapPut("/{id:long}/like", (CommentDbContext db, TimeProvider clock, ClaimsPrincipal user, long id, CancellationToken cancellationToken) =>
-            ChangeLikeAsync(db, clock, user, id, like: true, cancellationToken));
-        api.MapDelete("/{id:long}/like", (CommentDbContext db, TimeProvider clock, ClaimsPrincipal user, long id, CancellationToken cancellationToken) =>
-            ChangeLikeAsync(db, clock, user, id, like: false, cancellationToken));
+        api.MapPut("/{id:long}/like", (CommentDbContext db, FeaturedStorage featured, TimeProvider clock, ClaimsPrincipal user, long id,
+            CancellationToken cancellationToken) => ChangeLikeAsync(db, featured, clock, user, id, like: true, cancellationToken));
+        api.MapDelete("/{id:long}/like", (CommentDbContext db, FeaturedStorage featured, TimeProvider clock, ClaimsPrincipal user, long id,
+            CancellationToken cancellationToken) => ChangeLikeAsync(db, featured, clock, user, id, like: false, cancellationToken));
         api.MapDelete("/{id:long}", DeleteComment);
 
         // Not routed by the gateway: column shows these counts on its home page.
@@ -38,7 +39,7 @@ public static class CommentApi
     }
 
     public static async Task<Results<Ok<Page<FeaturedComment>>, ValidationProblem>> ListFeatured(
-        CommentDbContext db, string? targetType, string? targetId, string? cursor, string? limit,
+        FeaturedStorage featured, string? targetType, string? targetId, string? cursor, string? limit,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -54,23 +55,21 @@ public static class CommentApi
             return Problems.Validation(errors);
         }
 
-        var comments = db.Comments.AsNoTracking()
-            .Where(c => c.TargetType == kind && c.TargetId == id && c.Status == CommentStatus.Featured);
+        // The target's featured comments come whole from the cache; a page of them is cut here.
+        IEnumerable<FeaturedComment> comments = ((await featured.GetAsync(Data.Comment.FeaturedKey(kind, id), cancellationToken)) ?? [])
+            .Select(c => new FeaturedComment(c.Id, c.UserId, c.Nickname, c.Content, c.LikeCount, c.FeaturedAt ?? default))
+            .OrderByDescending(c => c.FeaturedAt).ThenByDescending(c => c.Id);
         if (page.After is { } after)
         {
             comments = comments.Where(c => c.FeaturedAt < after.At || (c.FeaturedAt == after.At && c.Id < after.Id));
         }
 
-        var rows = await comments
-            .OrderByDescending(c => c.FeaturedAt).ThenByDescending(c => c.Id)
-            .Take(page.Limit + 1)
-            .Select(c => new FeaturedComment(c.Id, c.UserId, c.Nickname, c.Content, c.LikeCount, c.FeaturedAt!.Value))
-            .ToListAsync(cancellationToken);
+        List<FeaturedComment> rows = [.. comments.Take(page.Limit + 1)];
         return TypedResults.Ok(page.ToPage(rows, c => new Keyset(c.FeaturedAt, c.Id)));
     }
 
     public static async Task<Results<Ok<FeaturedCounts>, ValidationProblem>> CountFeatured(
-        CommentDbContext db, string? targetType, string? ids, CancellationToken cancellationToken)
+        FeaturedStorage featured, string? targetType, string? ids, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var target = ParseTargetType(targetType, errors);
@@ -97,12 +96,9 @@ public static class CommentApi
             return Problems.Validation(errors);
         }
 
-        var counts = await db.Comments.AsNoTracking()
-            .Where(c => c.TargetType == kind && targetIds.Contains(c.TargetId) && c.Status == CommentStatus.Featured)
-            .GroupBy(c => c.TargetId)
-            .Select(g => new { TargetId = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.TargetId, g => g.Count, cancellationToken);
-        return TypedResults.Ok(new FeaturedCounts(counts));
+        // One MultiGet for the whole page of targets; a target without featured comments is simply missing.
+        var lists = await featured.MultiGetAsync([.. targetIds.Distinct().Select(id => Data.Comment.FeaturedKey(kind, id))], cancellationToken);
+        return TypedResults.Ok(new FeaturedCounts(lists.Values.Where(l => l.Count > 0).ToDictionary(l => l[0].TargetId, l => l.Count)));
     }
 
     public static async Task<Results<Created<CommentCreated>, ValidationProblem, ProblemHttpResult>> CreateComment(
@@ -190,7 +186,7 @@ public static class CommentApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> FeatureComment(
-        CommentDbContext db, TimeProvider clock, long id, CancellationToken cancellationToken)
+        CommentDbContext db, FeaturedStorage featured, TimeProvider clock, long id, CancellationToken cancellationToken)
     {
         var comment = await db.Comments.FindAsync([id], cancellationToken);
         if (comment is null)
@@ -207,18 +203,27 @@ public static class CommentApi
                 comment.TargetType == CommentTarget.Article ? CommentTargetType.Article : CommentTargetType.Lesson,
                 comment.TargetId, comment.UserId));
             await db.SaveChangesAsync(cancellationToken);
+            // After the commit, so no read can put the list back as it was.
+            await featured.DeleteAsync(Data.Comment.FeaturedKey(comment.TargetType, comment.TargetId));
         }
 
         return TypedResults.NoContent();
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteComment(
-        CommentDbContext db, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+        CommentDbContext db, FeaturedStorage featured, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
     {
         var userId = user.GetUserId();
         var isAdmin = user.IsInRole("admin");
-        var deleted = await db.Comments.Where(c => c.Id == id && (isAdmin || c.UserId == userId)).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? Problems.NotFound("The comment does not exist.") : TypedResults.NoContent();
+        var comments = db.Comments.Where(c => c.Id == id && (isAdmin || c.UserId == userId));
+        var target = await comments.Select(c => new { c.TargetType, c.TargetId }).SingleOrDefaultAsync(cancellationToken);
+        if (target is null || await comments.ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            return Problems.NotFound("The comment does not exist.");
+        }
+
+        await featured.DeleteAsync(Data.Comment.FeaturedKey(target.TargetType, target.TargetId));
+        return TypedResults.NoContent();
     }
 
     /// <summary>
@@ -226,11 +231,15 @@ public static class CommentApi
     /// nothing; the count moves in the same transaction, only when a row did.
     /// </summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> ChangeLikeAsync(
-        CommentDbContext db, TimeProvider clock, ClaimsPrincipal user, long id, bool like, CancellationToken cancellationToken)
+        CommentDbContext db, FeaturedStorage featured, TimeProvider clock, ClaimsPrincipal user, long id, bool like,
+        CancellationToken cancellationToken)
     {
         // A comment is likeable where it is visible: featured, or the reader's own.
         if (user.GetUserId() is not { } userId
-            || !await db.Comments.AnyAsync(c => c.Id == id && (c.Status == CommentStatus.Featured || c.UserId == userId), cancellationToken))
+            || await db.Comments.AsNoTracking()
+                .Where(c => c.Id == id && (c.Status == CommentStatus.Featured || c.UserId == userId))
+                .Select(c => new { c.FeaturedTarget })
+                .SingleOrDefaultAsync(cancellationToken) is not { } comment)
         {
             return Problems.NotFound("The comment does not exist.");
         }
@@ -257,6 +266,12 @@ public static class CommentApi
 
             await transaction.CommitAsync(cancellationToken);
         });
+        // The featured list shows the count.
+        if (comment.FeaturedTarget is { } target)
+        {
+            await featured.DeleteAsync(target);
+        }
+
         return TypedResults.NoContent();
     }
 

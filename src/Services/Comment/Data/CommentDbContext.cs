@@ -19,8 +19,10 @@ public class CommentDbContext(DbContextOptions<CommentDbContext> options) : DbCo
             comment.Property(c => c.Content).HasMaxLength(2000);
             comment.Property(c => c.TargetType).HasConversion<string>().HasMaxLength(16);
             comment.Property(c => c.Status).HasConversion<string>().HasMaxLength(16);
-            // The public list: one target's featured comments, newest featured first.
-            comment.HasIndex(c => new { c.TargetType, c.TargetId, c.Status, c.FeaturedAt });
+            // The cache's key, as FeaturedKey writes it: one target's featured comments, read together.
+            comment.Property(c => c.FeaturedTarget).HasMaxLength(40)
+                .HasComputedColumnSql("CASE WHEN `Status` = 'Featured' THEN CONCAT(`TargetType`, ':', `TargetId`) END", stored: true);
+            comment.HasIndex(c => c.FeaturedTarget);
             // The writer's own list, newest first.
             comment.HasIndex(c => new { c.UserId, c.Id });
         });

@@ -1,5 +1,8 @@
+using Dedao.Caching;
+
 namespace Dedao.Course.Data;
 
+[CachedTable<CourseDbContext>(nameof(Id))]
 public class Course
 {
     public long Id { get; set; }

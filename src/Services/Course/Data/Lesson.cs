@@ -1,5 +1,10 @@
+using Dedao.Caching;
+
 namespace Dedao.Course.Data;
 
+/// <remarks>Cached by course for the course page, and by id for a lesson's own reads.</remarks>
+[CachedTable<CourseDbContext>(nameof(CourseId), Series = true)]
+[CachedTable<CourseDbContext>(nameof(Id))]
 public class Lesson
 {
     public long Id { get; set; }

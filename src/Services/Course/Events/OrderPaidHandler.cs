@@ -1,3 +1,4 @@
+using Dedao.Caching;
 using Dedao.Course.Data;
 using Dedao.Contracts;
 using Dedao.Messaging;
@@ -5,7 +6,8 @@ using Dedao.Messaging;
 namespace Dedao.Course.Events;
 
 /// <summary>A paid course order makes its buyer a purchaser here, and answers order with <c>access.granted</c>.</summary>
-public sealed class OrderPaidHandler(CourseDbContext db, TimeProvider clock) : IEventHandler<OrderPaid>
+public sealed class OrderPaidHandler(CourseDbContext db, TimeProvider clock, IStorage<Guid, IReadOnlyList<Purchase>> purchases)
+    : IEventHandler<OrderPaid>
 {
     public async Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
@@ -28,6 +30,10 @@ public sealed class OrderPaidHandler(CourseDbContext db, TimeProvider clock) : I
             {
                 UserId = @event.UserId, CourseId = @event.ProductId, OrderId = @event.OrderId, GrantedAt = clock.GetUtcNow().UtcDateTime,
             });
+            // Dropped now, so what was read before is gone by the time access.granted leaves (the relay sends it once this
+            // commits), and again once committed, since a read before the commit could cache "not purchased" again.
+            await purchases.DeleteAsync(@event.UserId);
+            context.OnCommitted(() => purchases.DeleteAsync(@event.UserId).AsTask());
         }
 
         db.AddIntegrationEvent(new AccessGranted(@event.OrderId, @event.UserId, ProductType.Course, @event.ProductId));

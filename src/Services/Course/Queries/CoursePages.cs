@@ -1,3 +1,4 @@
+using Dedao.Caching;
 using Dedao.Course.Apis;
 using Dedao.Course.Data;
 using Dedao.ServiceDefaults.Apis;
@@ -5,8 +6,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Dedao.Course.Queries;
 
-/// <summary>The course reads, the same for every reader: whether the caller bought the course is asked of <see cref="CourseAccess"/>.</summary>
-public sealed class CoursePages(CourseDbContext db)
+/// <summary>
+/// The course reads, the same for every reader: whether the caller bought the course is asked of <see cref="CourseAccess"/>.
+/// A course page and its lessons come from the multi-level cache; the list of courses from the database.
+/// </summary>
+public sealed class CoursePages(
+    CourseDbContext db,
+    IStorage<long, Data.Course> courses,
+    IStorage<long, IReadOnlyList<Lesson>> lessonsOfCourse,
+    IStorage<long, Lesson> lessons)
 {
     public async Task<Page<CourseSummary>> ListAsync(PageQuery<long> page, CancellationToken cancellationToken)
     {
@@ -25,29 +33,32 @@ public sealed class CoursePages(CourseDbContext db)
     }
 
     /// <summary>The course's page, <c>purchased</c> false; null for an unknown course.</summary>
-    public Task<CourseDetail?> GetDetailAsync(long id, CancellationToken cancellationToken) =>
-        db.Courses.AsNoTracking()
-            .Where(c => c.Id == id)
-            .Select(c => new CourseDetail(
-                c.Id, c.Title, c.Intro, c.Teacher, c.PriceFen, c.IsFree, false,
-                c.Lessons
-                    .OrderBy(l => l.Id)
-                    .Select(l => new LessonSummary(l.Id, l.Title, l.DurationSeconds, l.IsTrial))
-                    .ToList()))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<CourseDetail?> GetDetailAsync(long id, CancellationToken cancellationToken)
+    {
+        if (await courses.GetAsync(id, cancellationToken) is not { } course)
+        {
+            return null;
+        }
+
+        var lessons = await lessonsOfCourse.GetAsync(id, cancellationToken) ?? [];
+        return new CourseDetail(course.Id, course.Title, course.Intro, course.Teacher, course.PriceFen, course.IsFree, false,
+            [.. lessons.OrderBy(l => l.Id).Select(l => new LessonSummary(l.Id, l.Title, l.DurationSeconds, l.IsTrial))]);
+    }
 
     /// <summary>A lesson of a course, with whether anyone may play it; null when the course has no such lesson.</summary>
-    public Task<PlayableLesson?> GetLessonAsync(long courseId, long lessonId, CancellationToken cancellationToken) =>
-        db.Lessons.AsNoTracking()
-            .Where(l => l.Id == lessonId && l.CourseId == courseId)
-            .Select(l => new PlayableLesson(new LessonMedia(l.Id, l.Title, l.MediaUrl, l.DurationSeconds), l.IsTrial || l.Course.IsFree))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<PlayableLesson?> GetLessonAsync(long courseId, long lessonId, CancellationToken cancellationToken) =>
+        await lessons.GetAsync(lessonId, cancellationToken) is { } lesson && lesson.CourseId == courseId
+            ? new PlayableLesson(new LessonMedia(lesson.Id, lesson.Title, lesson.MediaUrl, lesson.DurationSeconds),
+                await IsOpenAsync(lesson, cancellationToken))
+            : null;
 
-    public Task<LessonTarget?> GetLessonTargetAsync(long lessonId, CancellationToken cancellationToken) =>
-        db.Lessons.AsNoTracking()
-            .Where(l => l.Id == lessonId)
-            .Select(l => new LessonTarget(l.CourseId, l.IsTrial || l.Course.IsFree))
-            .SingleOrDefaultAsync(cancellationToken);
+    public async Task<LessonTarget?> GetLessonTargetAsync(long lessonId, CancellationToken cancellationToken) =>
+        await lessons.GetAsync(lessonId, cancellationToken) is { } lesson
+            ? new LessonTarget(lesson.CourseId, await IsOpenAsync(lesson, cancellationToken))
+            : null;
+
+    private async Task<bool> IsOpenAsync(Lesson lesson, CancellationToken cancellationToken) =>
+        lesson.IsTrial || (await courses.GetAsync(lesson.CourseId, cancellationToken))?.IsFree == true;
 }
 
 /// <param name="Open">Playable by anyone: a trial lesson, or one of a free course.</param>

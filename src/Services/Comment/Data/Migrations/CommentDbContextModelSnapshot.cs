@@ -41,6 +41,12 @@ namespace Dedao.Comment.Data.Migrations
                     b.Property<DateTime?>("FeaturedAt")
                         .HasColumnType("datetime(6)");
 
+                    b.Property<string>("FeaturedTarget")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)")
+                        .HasComputedColumnSql("CASE WHEN `Status` = 'Featured' THEN CONCAT(`TargetType`, ':', `TargetId`) END", true);
+
                     b.Property<int>("LikeCount")
                         .HasColumnType("int");
 
@@ -67,9 +73,9 @@ namespace Dedao.Comment.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("UserId", "Id");
+                    b.HasIndex("FeaturedTarget");
 
-                    b.HasIndex("TargetType", "TargetId", "Status", "FeaturedAt");
+                    b.HasIndex("UserId", "Id");
 
                     b.ToTable("Comments");
                 });
