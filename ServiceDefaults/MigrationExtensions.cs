@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using MySqlConnector;
 using OpenTelemetry.Trace;
 
 namespace Microsoft.Extensions.Hosting;
@@ -37,6 +40,7 @@ public static class MigrationExtensions
             {
                 // Replicas start together: under a named lock one migrates and seeds, and the others then find it done
                 // (a seed's "is it empty?" is no guard against a replica asking at the same moment).
+                await CreateDatabaseAsync(context, cancellationToken);
                 await context.Database.OpenConnectionAsync(cancellationToken);
                 try
                 {
@@ -62,6 +66,25 @@ public static class MigrationExtensions
                 }
             });
             logger.LogInformation("Database of {Context} is migrated", typeof(TContext).Name);
+        }
+
+        // The lock needs a connection to the database, so creating it (as Migrate would) comes first; replicas may race to.
+        private static async Task CreateDatabaseAsync(TContext context, CancellationToken cancellationToken)
+        {
+            var creator = context.GetService<IRelationalDatabaseCreator>();
+            if (await creator.ExistsAsync(cancellationToken))
+            {
+                return;
+            }
+
+            try
+            {
+                await creator.CreateAsync(cancellationToken);
+            }
+            catch (MySqlException e) when (e.ErrorCode == MySqlErrorCode.DatabaseCreateExists)
+            {
+                // Another replica was first.
+            }
         }
 
         private static string LockName => $"dedao:migrate:{typeof(TContext).Name}";

@@ -166,13 +166,7 @@ public sealed class GeneratedTableTests(CachingServersFixture servers)
     /// <summary>Redis's GET and MGET calls and MySQL's index reads (a health check's <c>SELECT 1</c> reads no index).</summary>
     private async Task<(string Redis, long MySqlIndexReads)> ReadCountersAsync()
     {
-        var admin = ConfigurationOptions.Parse(servers.ConnectionString("redis"));
-        admin.AllowAdmin = true;
-        // Else connecting sends a GET of its own (the tie-breaker key).
-        admin.TieBreaker = "";
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(admin);
-        var info = await redis.GetServers()[0].InfoAsync("commandstats");
-        var reads = string.Join(';', info.SelectMany(g => g).Where(s => s.Key is "cmdstat_get" or "cmdstat_mget").Select(s => $"{s.Key}={s.Value.Split(',')[0]}"));
+        var reads = await RedisCommandStats.ReadsAsync(servers.ConnectionString("redis"));
 
         await using var mysql = new MySqlConnection(servers.ConnectionString("cachingdb"));
         await mysql.OpenAsync();

@@ -4,7 +4,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
 using MySqlConnector;
-using StackExchange.Redis;
 
 namespace Dedao.Content.Tests;
 
@@ -115,13 +114,7 @@ public sealed class ContentFixture : IAsyncLifetime
     /// </summary>
     public async Task<(string RedisReads, long RowsRead)> ReadServerCountersAsync(string database, params string[] tables)
     {
-        var admin = ConfigurationOptions.Parse((await App.GetConnectionStringAsync("redis"))!);
-        admin.AllowAdmin = true;
-        // Else connecting sends a GET of its own (the tie-breaker key).
-        admin.TieBreaker = "";
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(admin);
-        var info = await redis.GetServers()[0].InfoAsync("commandstats");
-        var reads = string.Join(';', info.SelectMany(g => g).Where(s => s.Key is "cmdstat_get" or "cmdstat_mget").Select(s => $"{s.Key}={s.Value.Split(',')[0]}"));
+        var reads = await RedisCommandStats.ReadsAsync((await App.GetConnectionStringAsync("redis"))!);
 
         await using var connection = new MySqlConnection(await App.GetConnectionStringAsync(database));
         await connection.OpenAsync();
