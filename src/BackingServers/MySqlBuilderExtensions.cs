@@ -2,7 +2,10 @@ using System.Diagnostics;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using MySqlConnector;
+using Polly;
+using Polly.Retry;
 
 namespace Aspire.Hosting;
 
@@ -40,7 +43,22 @@ public static class MySqlBuilderExtensions
                 var connectionString = (await resource.ConnectionStringExpression.GetValueAsync(ct).ConfigureAwait(false))!;
                 foreach (var database in builder.Resources.OfType<MySqlDatabaseResource>().Where(d => d.Parent == resource))
                 {
-                    await CreateDatabaseAsync(connectionString, database.DatabaseName, ct).ConfigureAwait(false);
+                    try
+                    {
+                        await DatabaseCreation.ExecuteAsync(
+                            async token => await CreateDatabaseAsync(connectionString, database.DatabaseName, token).ConfigureAwait(false), ct)
+                            .ConfigureAwait(false);
+                    }
+                    catch (MySqlException e)
+                    {
+                        // Said on the database's row, not left Waiting for ever.
+                        await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.FailedToStart })
+                            .ConfigureAwait(false);
+                        ready.Services.GetRequiredService<ResourceLoggerService>().GetLogger(database)
+                            .LogError(e, "Could not create database {Database}", database.DatabaseName);
+                        continue;
+                    }
+
                     await notifications.PublishUpdateAsync(database, snapshot => snapshot with { State = KnownResourceStates.Running })
                         .ConfigureAwait(false);
                 }
@@ -159,6 +177,18 @@ public static class MySqlBuilderExtensions
                 $"{Path.GetFileName(info.FileName)} could not prepare {dataFolder}: {(await errors.ConfigureAwait(false)).Trim()}");
         }
     }
+
+    // A server that has just answered its health check may still refuse or time out a connection on a loaded machine.
+    private static readonly ResiliencePipeline DatabaseCreation = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<MySqlException>(),
+            MaxRetryAttempts = 10,
+            Delay = TimeSpan.FromMilliseconds(500),
+            BackoffType = DelayBackoffType.Exponential,
+            MaxDelay = TimeSpan.FromSeconds(5),
+        })
+        .Build();
 
     private static async Task CreateDatabaseAsync(string serverConnectionString, string databaseName, CancellationToken cancellationToken)
     {

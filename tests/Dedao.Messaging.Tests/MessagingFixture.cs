@@ -32,7 +32,7 @@ public sealed class MessagingFixture : IAsyncLifetime
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         await App.StartAsync(timeout.Token);
-        await ResourceHealth.WaitForAllHealthyAsync(App, TimeSpan.FromMinutes(3), "testdb", "messaging");
+        await ResourceHealth.WaitForAllHealthyAsync(App, TimeSpan.FromMinutes(3), "mysql", "testdb", "messaging");
         MySql = await App.GetConnectionStringAsync("testdb", timeout.Token) ?? throw new InvalidOperationException("testdb has no connection string");
         RabbitMQ = await App.GetConnectionStringAsync("messaging", timeout.Token) ?? throw new InvalidOperationException("messaging has no connection string");
 

@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using Aspire.Pomelo.EntityFrameworkCore.MySql;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
+using OpenTelemetry.Trace;
 
 namespace Dedao.ServiceDefaults.Tests;
 
@@ -108,9 +110,15 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
         builder.Configuration[$"{Section}:DisableMetrics"] = disabled.ToString();
         builder.AddMySqlDbContext<NotesContext>("testdb");
         var telemetry = TelemetryCapture.AddTo(builder);
+        const string Work = "Tests.Work";
+        builder.Services.AddOpenTelemetry().WithTracing(tracing => tracing.AddSource(Work));
         using var host = builder.Build();
         await host.StartAsync();
 
+        // A database call is traced as part of the work it does, a request say; one that belongs to nothing is not traced
+        // at all (UnparentedDatabaseCallsFilterTests).
+        using (var work = new ActivitySource(Work))
+        using (work.StartActivity("request"))
         await using (var scope = host.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.ExecuteSqlRawAsync("SELECT 1");
