@@ -6,9 +6,17 @@ public sealed class EventBusOptions
     public static IReadOnlyList<TimeSpan> DefaultRetryDelays { get; } =
         [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2), TimeSpan.FromMinutes(10)];
 
-    /// <summary>The waits between tries of a failing handler; after the last, the message is dead-lettered. Null: the defaults.</summary>
+    /// <summary>
+    /// The waits between tries of a failing handler; after the last, the message is dead-lettered, unless its failure was
+    /// transient (a timeout, a deadlock, a dependency out of reach), which is tried again at the last delay. Null: the defaults.
+    /// </summary>
     // Null rather than pre-filled: the configuration binder appends to a list it finds, it does not replace it.
     public List<TimeSpan>? RetryDelays { get; set; }
+
+    /// <summary>
+    /// How long a handler's database commands may wait (on locks, mostly), instead of the connection's request budget.
+    /// </summary>
+    public TimeSpan HandlerCommandTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public ushort PrefetchCount { get; set; } = 32;
 

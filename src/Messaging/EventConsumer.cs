@@ -13,7 +13,7 @@ namespace Dedao.Messaging;
 /// <summary>
 /// Consumes every subscribed queue with manual acks and bounded prefetch. Each message is handled in a fresh scope,
 /// in one transaction with its inbox row; a failure goes to the next retry delay queue, or after the last to the
-/// dead-letter queue. Every copy is acked only after its effect committed or its copy elsewhere was confirmed.
+/// dead-letter queue, unless it was a dependency's (<see cref="TransientFailures"/>), which is retried at the last delay. Every copy is acked only after its effect committed or its copy elsewhere was confirmed.
 /// </summary>
 internal sealed class EventConsumer<TContext>(
     IServiceProvider services,
@@ -166,7 +166,8 @@ internal sealed class EventConsumer<TContext>(
         catch (Exception e) when (!stoppingToken.IsCancellationRequested)
         {
             var delays = _options.EffectiveRetryDelays;
-            if (attempt > delays.Count)
+            var transient = TransientFailures.Include(e);
+            if (attempt > delays.Count && !transient)
             {
                 logger.LogError(e, "Message {MessageId} on {Queue} failed {Attempts} times; parked in the dead-letter queue",
                     messageId, subscription.Queue, attempt);
@@ -174,10 +175,11 @@ internal sealed class EventConsumer<TContext>(
                 return;
             }
 
+            // A dependency that keeps failing is waited out at the longest delay: the message is not what is wrong.
+            var delay = delays[Math.Min(attempt, delays.Count) - 1];
             logger.LogWarning(e, "Message {MessageId} on {Queue} failed on try {Attempt}; trying again in {Delay}",
-                messageId, subscription.Queue, attempt, delays[attempt - 1]);
-            await ForwardAsync(channel, EventBusTopology.RetryQueue(subscription.Queue, delays[attempt - 1]), delivery, attempt, null,
-                stoppingToken);
+                messageId, subscription.Queue, attempt, delay);
+            await ForwardAsync(channel, EventBusTopology.RetryQueue(subscription.Queue, delay), delivery, attempt, null, stoppingToken);
             telemetry.Retried.Add(1, new KeyValuePair<string, object?>("queue", subscription.Queue));
         }
     }
@@ -186,6 +188,9 @@ internal sealed class EventConsumer<TContext>(
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        // Nobody waits on a handler the way a client waits on a request: a lock held by a burst of other handlers is
+        // waited for, not timed out at the request budget's second and tried again.
+        db.Database.SetCommandTimeout(_options.HandlerCommandTimeout);
         var handled = await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();

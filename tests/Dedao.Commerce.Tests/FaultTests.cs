@@ -31,7 +31,7 @@ public sealed class FaultTests(CommerceFixture platform)
         {
             // The debit and the payment commit with payment.succeeded in pay's outbox; with the broker down it stays there.
             using var paid = await shopper.PayAsync(orderId, "coin");
-            var paymentId = (await Shopper.ReadAsync(paid, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64();
+            var paymentId = (await HttpAssert.JsonAsync(paid, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64();
             Assert.Equal(1, await UnsentAsync("paydb", "payment.succeeded", "paymentId", paymentId));
             killed = ServiceProcess.Kill(platform.App, "pay");
         }
@@ -74,7 +74,7 @@ public sealed class FaultTests(CommerceFixture platform)
         await AssertPaidOnceAsync(shopper, orderId);
     }
 
-    [Fact(Skip = "Issue 8: in CI one shopper's balance never reached the top-up minus its completed columns after the outage (no work left, so no late refund); it passed locally. Find which payment's coins went unaccounted before trusting this again.")]
+    [Fact]
     public async Task Purchases_made_while_the_broker_is_stopped_for_20_s_all_settle_once_it_is_back()
     {
         // Four shoppers buy round and round the 99-coin columns. With nothing completed during the outage, a column
@@ -85,6 +85,7 @@ public sealed class FaultTests(CommerceFixture platform)
         var topUp = columns.Length * Price * 2;
         await Task.WhenAll(shoppers.Select(shopper => shopper.TopUpAsync(topUp)));
 
+        var deadBefore = await DeadLettersAsync();
         List<(long OrderId, long PaymentId)>[] paid;
         await StopBrokerAsync();
         try
@@ -120,20 +121,29 @@ public sealed class FaultTests(CommerceFixture platform)
             // Every payment settles: its order completed, or the money back.
             foreach (var (orderId, paymentId) in payments)
             {
-                await Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == "completed"
-                        || await shopper.PaymentStatusAsync(paymentId) == "refunded",
-                    Recovery, () => $"order {orderId} completed or payment {paymentId} refunded");
+                string order = "", payment = "";
+                await Poll.UntilAsync(async () => (order = await shopper.OrderStatusAsync(orderId)) == "completed"
+                        || (payment = await shopper.PaymentStatusAsync(paymentId)) == "refunded",
+                    Recovery, () => $"order {orderId} completed or payment {paymentId} refunded: order {order}, payment {payment}");
             }
 
             var completed = await CompletedAsync(shopper);
             Assert.Equal(completed.Distinct().Count(), completed.Count);
-            // Many refunds at once on four wallets may meet locked rows on a loaded machine and wait out the bus's retry
-            // delays (1 s, 5 s, 30 s, 2 min): eventually, not at once.
+            // Refunds travel the bus after the payment's status changed, so the coins come back shortly after.
             var balance = 0L;
-            await Poll.UntilAsync(async () => (balance = await shopper.BalanceAsync()) == topUp - completed.Count * Price, TimeSpan.FromMinutes(5),
-                () => $"{shopper.UserId} pays for exactly its {completed.Count} completed columns: balance {balance} of {topUp} after {payments.Count} payments");
+            var dead = deadBefore;
+            await Poll.UntilAsync(async () =>
+                {
+                    balance = await shopper.BalanceAsync();
+                    dead = await DeadLettersAsync();
+                    return balance == topUp - completed.Count * Price;
+                }, Recovery,
+                () => $"{shopper.UserId} pays for exactly its {completed.Count} completed columns: balance {balance} of {topUp} after " +
+                    $"{payments.Count} payments; dead letters {JsonSerializer.Serialize(dead)}");
         }
 
+        // However busy the handlers were, nothing was parked: a lock wait or a timeout is not the message's fault.
+        Assert.Equal(deadBefore, await DeadLettersAsync());
         await Invariants.AssertHoldAsync(platform);
     }
 
@@ -143,7 +153,7 @@ public sealed class FaultTests(CommerceFixture platform)
         var shopper = await Shopper.SignUpAsync(platform);
         var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
         using var created = await shopper.PayAsync(orderId, "sandbox");
-        var paymentId = (await Shopper.ReadAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
+        var paymentId = (await HttpAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
         var deadQueue = "order.payment.succeeded.dead";
         var dead = await platform.Bus.CountAsync(deadQueue);
 
@@ -193,8 +203,17 @@ public sealed class FaultTests(CommerceFixture platform)
 
     private async Task StopBrokerAsync()
     {
-        await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand);
-        await platform.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates);
+        using var deadline = new CancellationTokenSource(Recovery);
+        await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand, deadline.Token);
+        await platform.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates, deadline.Token);
+    }
+
+    /// <summary>The dead-letter queues that hold messages, with their counts, as the dashboard's command shows them.</summary>
+    private async Task<Dictionary<string, uint>> DeadLettersAsync()
+    {
+        var shown = await platform.App.ResourceCommands.ExecuteCommandAsync("messaging", RabbitMQDeadLetterCommands.ShowCommandName);
+        Assert.True(shown.Success, shown.Message);
+        return JsonSerializer.Deserialize<Dictionary<string, uint>>(shown.Data!.Value)!.Where(q => q.Value > 0).ToDictionary();
     }
 
     private async Task StartBrokerAsync()
@@ -206,11 +225,21 @@ public sealed class FaultTests(CommerceFixture platform)
     private static Task AwaitOrderAsync(Shopper shopper, long orderId, string status) =>
         Poll.UntilAsync(async () => await shopper.OrderStatusAsync(orderId) == status, Recovery, () => $"order {orderId} {status}");
 
+    /// <summary>The products of every completed order, through all pages: a shopper whose wallet ran dry made many more orders.</summary>
     private static async Task<List<long>> CompletedAsync(Shopper shopper)
     {
-        var orders = await shopper.GetJsonAsync("/api/v1/orders?limit=100");
-        return [.. orders.GetProperty("items").EnumerateArray()
-            .Where(o => o.GetProperty("status").GetString() == "completed").Select(o => o.GetProperty("productId").GetInt64())];
+        var completed = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var page = await shopper.GetJsonAsync($"/api/v1/orders?limit=100{(cursor is null ? "" : $"&cursor={cursor}")}");
+            completed.AddRange(page.GetProperty("items").EnumerateArray()
+                .Where(o => o.GetProperty("status").GetString() == "completed").Select(o => o.GetProperty("productId").GetInt64()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        return completed;
     }
 
     private Task<long> UnsentAsync(string database, string eventName, string property, long id) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
@@ -5,6 +6,7 @@ using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Hosting;
+using MySqlConnector;
 
 namespace Dedao.Messaging.Tests;
 
@@ -88,6 +90,69 @@ public sealed class ConsumerTests(MessagingFixture servers)
     }
 
     [Fact]
+    public async Task A_handler_that_times_out_more_often_than_there_are_delays_is_retried_at_the_last_delay_and_never_dead_lettered()
+    {
+        var @event = MessagingFixture.NewOrderPaid();
+        var script = new HandlerScript { Fail = (paid, context) => paid == @event && context.Attempt <= 4, Transient = true };
+        using var host = servers.CreateHost("timingout", script);
+        await host.StartAsync();
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        await WaitForQueueAsync(probe, "timingout.order.paid");
+
+        await probe.PublishAsync(@event);
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
+            () => $"not handled after {script.TriesOf(@event).Length} tries");
+        var tries = script.TriesOf(@event);
+        Assert.Equal([1, 2, 3, 4, 5], tries.Select(t => t.Context.Attempt));
+        // Past the two delays (300 ms, 600 ms), each further try waits the last one.
+        Assert.All(tries.Skip(3).Zip(tries.Skip(2)), pair =>
+            Assert.True(pair.First.At - pair.Second.At >= TimeSpan.FromMilliseconds(600), $"{pair.First.At - pair.Second.At}"));
+        Assert.Equal(0u, await probe.CountAsync("timingout.order.paid.dead"));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_handler_waits_on_a_lock_longer_than_the_request_budget_and_succeeds_on_its_first_try()
+    {
+        var @event = MessagingFixture.NewOrderPaid();
+        var messageId = Guid.NewGuid();
+        var script = new HandlerScript();
+        using var host = servers.CreateHost("patient", script);
+        await host.StartAsync();
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        await WaitForQueueAsync(probe, "patient.order.paid");
+
+        // Another transaction holds the message's inbox key, as a copy being handled elsewhere would.
+        await using var holder = new MySqlConnection(servers.MySql);
+        await holder.OpenAsync();
+        await using var watcher = new MySqlConnection(servers.MySql);
+        await watcher.OpenAsync();
+        await using (var holding = await holder.BeginTransactionAsync())
+        {
+            await using (var insert = new MySqlCommand(
+                "INSERT INTO inbox (message_id, consumer, received_at) VALUES (@id, 'patient.order.paid', UTC_TIMESTAMP())", holder, holding))
+            {
+                insert.Parameters.AddWithValue("@id", messageId);
+                await insert.ExecuteNonQueryAsync();
+            }
+
+            await probe.PublishAsync(@event, messageId);
+            // Held until the handler has waited past the connection string's 1 s command timeout.
+            await Poll.UntilAsync(async () => await ScalarAsync(watcher,
+                    "SELECT COALESCE(MAX(TIMESTAMPDIFF(MICROSECOND, trx_wait_started, NOW())), 0) FROM information_schema.INNODB_TRX " +
+                    "WHERE trx_state = 'LOCK WAIT'") > 1_500_000,
+                MessagingFixture.Patience, () => "the handler never waited 1.5 s on the held inbox key");
+            await holding.RollbackAsync();
+        }
+
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
+            () => $"not handled after {script.TriesOf(@event).Length} tries");
+        Assert.Equal([1], script.TriesOf(@event).Select(t => t.Context.Attempt));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_body_that_cannot_be_read_goes_to_the_dead_letter_queue_at_once()
     {
         using var host = servers.CreateHost("poison");
@@ -108,6 +173,12 @@ public sealed class ConsumerTests(MessagingFixture servers)
         var result = await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", command);
         Assert.True(result.Success, result.Message);
         return JsonSerializer.Deserialize<Dictionary<string, uint>>(result.Data!.Value)!;
+    }
+
+    private static async Task<long> ScalarAsync(MySqlConnection connection, string sql)
+    {
+        await using var command = new MySqlCommand(sql, connection);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     // A declared queue may not be bound yet, and a message published then is unroutable; a consumer comes after the binding.

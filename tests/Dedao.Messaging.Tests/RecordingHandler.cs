@@ -11,7 +11,9 @@ public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEv
         script.Record(@event, context);
         if (script.Fail(@event, context))
         {
-            throw new InvalidOperationException($"Scripted failure of try {context.Attempt}");
+            throw script.Transient
+                ? new TimeoutException($"Scripted timeout of try {context.Attempt}")
+                : new InvalidOperationException($"Scripted failure of try {context.Attempt}");
         }
 
         db.Effects.Add(new Effect { MessageId = context.MessageId, OrderId = @event.OrderId, Attempt = context.Attempt });
@@ -27,6 +29,9 @@ public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEv
 public sealed class HandlerScript
 {
     public Func<OrderPaid, EventContext, bool> Fail { get; set; } = (_, _) => false;
+
+    /// <summary>Fail as a dependency does (a timeout), not as a bug does.</summary>
+    public bool Transient { get; init; }
 
     /// <summary>Publish <see cref="AccessGranted"/> in reply, as column and course do.</summary>
     public bool Grant { get; init; }
