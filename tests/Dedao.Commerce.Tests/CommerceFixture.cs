@@ -74,7 +74,7 @@ public sealed class CommerceFixture : IAsyncLifetime
         var shopper = await Shopper.SignUpAsync(this);
         var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
         using var payment = await shopper.PayAsync(orderId, "sandbox");
-        ExpiringOrder = (shopper, orderId, (await Shopper.ReadAsync(payment, System.Net.HttpStatusCode.Created)).GetProperty("paymentId").GetInt64());
+        ExpiringOrder = (shopper, orderId, (await HttpAssert.JsonAsync(payment, System.Net.HttpStatusCode.Created)).GetProperty("paymentId").GetInt64());
     }
 
     /// <summary>

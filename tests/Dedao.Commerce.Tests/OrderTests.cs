@@ -1,5 +1,6 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
+using Dedao.Testing;
 
 namespace Dedao.Commerce.Tests;
 
@@ -14,7 +15,7 @@ public sealed class OrderTests(CommerceFixture platform)
         using var response = await shopper.PostAsync("/api/v1/orders",
             new { productType = "column", productId = Catalog.PaidColumn, amountFen = 1, priceFen = 1 }, Guid.NewGuid().ToString());
 
-        var order = await Shopper.ReadAsync(response, HttpStatusCode.Created);
+        var order = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
         Assert.Equal(Catalog.PaidColumnPriceFen, order.GetProperty("amountFen").GetInt64());
         Assert.Equal("pending", order.GetProperty("status").GetString());
         var created = order.GetProperty("createdAt").GetDateTime();
@@ -43,7 +44,7 @@ public sealed class OrderTests(CommerceFixture platform)
 
         using var response = await shopper.OrderAsync(productType, productId, Guid.NewGuid().ToString());
 
-        await Shopper.AssertProblemAsync(response, HttpStatusCode.BadRequest, code);
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, code);
     }
 
     [Fact]
@@ -65,19 +66,19 @@ public sealed class OrderTests(CommerceFixture platform)
 
         using (var missing = await shopper.OrderAsync("column", Catalog.PaidColumn, idempotencyKey: null))
         {
-            await Shopper.AssertProblemAsync(missing, HttpStatusCode.BadRequest, "idempotency_key_required");
+            await HttpAssert.ProblemAsync(missing, HttpStatusCode.BadRequest, "idempotency_key_required");
         }
 
         using var first = await shopper.OrderAsync("column", Catalog.PaidColumn, key);
         using var repeat = await shopper.OrderAsync("column", Catalog.PaidColumn, key);
         using var reused = await shopper.OrderAsync("course", Catalog.PaidCourse, key);
 
-        var firstOrder = await Shopper.ReadAsync(first, HttpStatusCode.Created);
-        var repeatOrder = await Shopper.ReadAsync(repeat, HttpStatusCode.Created);
+        var firstOrder = await HttpAssert.JsonAsync(first, HttpStatusCode.Created);
+        var repeatOrder = await HttpAssert.JsonAsync(repeat, HttpStatusCode.Created);
         Assert.Equal(firstOrder.GetProperty("orderId").GetInt64(), repeatOrder.GetProperty("orderId").GetInt64());
         Assert.Equal(first.Headers.Location, repeat.Headers.Location);
         Assert.True(repeat.Headers.Contains("Idempotent-Replayed"));
-        await Shopper.AssertProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await HttpAssert.ProblemAsync(reused, HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
         Assert.Single((await shopper.GetJsonAsync("/api/v1/orders")).GetProperty("items").EnumerateArray());
     }
 
@@ -94,7 +95,7 @@ public sealed class OrderTests(CommerceFixture platform)
         {
             using (response)
             {
-                orderIds.Add((await Shopper.ReadAsync(response, HttpStatusCode.Created)).GetProperty("orderId").GetInt64());
+                orderIds.Add((await HttpAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("orderId").GetInt64());
             }
         }
 
@@ -113,9 +114,9 @@ public sealed class OrderTests(CommerceFixture platform)
         using var cancel = await stranger.PostAsync($"/api/v1/orders/{orderId}/cancel", body: null);
         using var pay = await stranger.PayAsync(orderId, "sandbox");
 
-        await Shopper.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found");
-        await Shopper.AssertProblemAsync(cancel, HttpStatusCode.NotFound, "not_found");
-        await Shopper.AssertProblemAsync(pay, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(read, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(cancel, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(pay, HttpStatusCode.NotFound, "not_found");
         Assert.Equal("pending", await owner.OrderStatusAsync(orderId));
     }
 
@@ -129,9 +130,9 @@ public sealed class OrderTests(CommerceFixture platform)
         using var again = await shopper.PostAsync($"/api/v1/orders/{orderId}/cancel", body: null);
         using var pay = await shopper.PayAsync(orderId, "coin");
 
-        Assert.Equal("cancelled", (await Shopper.ReadAsync(cancelled, HttpStatusCode.OK)).GetProperty("status").GetString());
-        await Shopper.AssertProblemAsync(again, HttpStatusCode.Conflict, "order_not_pending");
-        await Shopper.AssertProblemAsync(pay, HttpStatusCode.Conflict, "order_not_payable");
+        Assert.Equal("cancelled", (await HttpAssert.JsonAsync(cancelled, HttpStatusCode.OK)).GetProperty("status").GetString());
+        await HttpAssert.ProblemAsync(again, HttpStatusCode.Conflict, "order_not_pending");
+        await HttpAssert.ProblemAsync(pay, HttpStatusCode.Conflict, "order_not_payable");
     }
 
     [Fact]

@@ -1,9 +1,10 @@
-using System.Net;
 using System.Net.Http.Json;
+using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Aspire.Hosting.Testing;
+using Dedao.Testing;
 
 namespace Dedao.Commerce.Tests;
 
@@ -18,7 +19,7 @@ public sealed class PaymentTests(CommerceFixture platform)
 
         using var response = await shopper.PayAsync(orderId, "coin");
 
-        await Shopper.AssertProblemAsync(response, HttpStatusCode.PaymentRequired, "insufficient_balance");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.PaymentRequired, "insufficient_balance");
         Assert.Equal(0, await shopper.BalanceAsync());
         Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));
     }
@@ -31,7 +32,7 @@ public sealed class PaymentTests(CommerceFixture platform)
 
         using var response = await shopper.PostAsync("/api/v1/payments", new { orderId, channel = "sandbox" });
 
-        await Shopper.AssertProblemAsync(response, HttpStatusCode.BadRequest, "idempotency_key_required");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "idempotency_key_required");
     }
 
     [Fact]
@@ -44,8 +45,8 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var read = await stranger.GetAsync($"/api/v1/payments/{paymentId}");
         using var confirm = await stranger.ConfirmAsync(paymentId, "success");
 
-        await Shopper.AssertProblemAsync(read, HttpStatusCode.NotFound, "not_found");
-        await Shopper.AssertProblemAsync(confirm, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(read, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(confirm, HttpStatusCode.NotFound, "not_found");
         Assert.Equal("pending", await owner.PaymentStatusAsync(paymentId));
     }
 
@@ -60,9 +61,9 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var forged = await NotifyAsync(body, Sign(body, "not the shared secret"));
         using var tampered = await NotifyAsync(Notice(paymentId, 1, "success"), Sign(body, platform.SandboxSecret));
 
-        await Shopper.AssertProblemAsync(unsigned, HttpStatusCode.Unauthorized, "invalid_signature");
-        await Shopper.AssertProblemAsync(forged, HttpStatusCode.Unauthorized, "invalid_signature");
-        await Shopper.AssertProblemAsync(tampered, HttpStatusCode.Unauthorized, "invalid_signature");
+        await HttpAssert.ProblemAsync(unsigned, HttpStatusCode.Unauthorized, "invalid_signature");
+        await HttpAssert.ProblemAsync(forged, HttpStatusCode.Unauthorized, "invalid_signature");
+        await HttpAssert.ProblemAsync(tampered, HttpStatusCode.Unauthorized, "invalid_signature");
         Assert.Equal("pending", await shopper.PaymentStatusAsync(paymentId));
     }
 
@@ -75,7 +76,7 @@ public sealed class PaymentTests(CommerceFixture platform)
 
         using var response = await NotifyAsync(body, Sign(body, platform.SandboxSecret));
 
-        await Shopper.AssertProblemAsync(response, HttpStatusCode.BadRequest, "amount_mismatch");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "amount_mismatch");
         Assert.Equal("pending", await shopper.PaymentStatusAsync(paymentId));
     }
 
@@ -135,7 +136,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     {
         var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
         using var response = await shopper.PayAsync(orderId, "sandbox");
-        var payment = await Shopper.ReadAsync(response, HttpStatusCode.Created);
+        var payment = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
         Assert.Equal("pending", payment.GetProperty("status").GetString());
         return payment.GetProperty("paymentId").GetInt64();
     }

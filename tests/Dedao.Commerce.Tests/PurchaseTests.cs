@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Contracts;
+using Dedao.Testing;
 
 namespace Dedao.Commerce.Tests;
 
@@ -14,7 +15,7 @@ public sealed class PurchaseTests(CommerceFixture platform)
         var shopper = await Shopper.SignUpAsync(platform);
         var credited = await platform.Bus.SubscribeAsync<CoinsCredited>();
         using var created = await shopper.PostAsync("/api/v1/coins/topups", new { coins = 500 }, Guid.NewGuid().ToString());
-        var topup = await Shopper.ReadAsync(created, HttpStatusCode.Created);
+        var topup = await HttpAssert.JsonAsync(created, HttpStatusCode.Created);
         var topupId = topup.GetProperty("topupId").GetInt64();
         var paymentId = topup.GetProperty("paymentId").GetInt64();
         Assert.Equal(50_000, topup.GetProperty("amountFen").GetInt64());
@@ -42,7 +43,7 @@ public sealed class PurchaseTests(CommerceFixture platform)
 
         using var payment = await shopper.PayAsync(orderId, "coin");
 
-        var body = await Shopper.ReadAsync(payment, HttpStatusCode.OK);
+        var body = await HttpAssert.JsonAsync(payment, HttpStatusCode.OK);
         Assert.Equal("succeeded", body.GetProperty("status").GetString());
         Assert.Equal(1, await shopper.BalanceAsync());
         var orderPaid = await paid.WaitForAsync(e => e.OrderId == orderId, EventTimeout);
@@ -56,7 +57,7 @@ public sealed class PurchaseTests(CommerceFixture platform)
         await platform.Bus.PublishAsync(granted);
         await Shopper.EventuallyAsync(async () => await shopper.OrderStatusAsync(orderId) == "completed", () => $"order {orderId} completed");
         using var again = await shopper.OrderAsync("column", Catalog.PaidColumn, Guid.NewGuid().ToString());
-        await Shopper.AssertProblemAsync(again, HttpStatusCode.Conflict, "already_owned");
+        await HttpAssert.ProblemAsync(again, HttpStatusCode.Conflict, "already_owned");
         Assert.Single(paid.Received, e => e.Event.OrderId == orderId);
     }
 
@@ -66,7 +67,7 @@ public sealed class PurchaseTests(CommerceFixture platform)
         var shopper = await Shopper.SignUpAsync(platform);
         var orderId = await shopper.CreateOrderAsync("course", Catalog.PaidCourse);
         using var created = await shopper.PayAsync(orderId, "sandbox");
-        var paymentId = (await Shopper.ReadAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
+        var paymentId = (await HttpAssert.JsonAsync(created, HttpStatusCode.Created)).GetProperty("paymentId").GetInt64();
 
         using var confirmed = await shopper.ConfirmAsync(paymentId, "success");
 
@@ -91,7 +92,7 @@ public sealed class PurchaseTests(CommerceFixture platform)
         {
             using (response)
             {
-                paymentIds.Add((await Shopper.ReadAsync(response, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64());
+                paymentIds.Add((await HttpAssert.JsonAsync(response, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64());
             }
         }
 

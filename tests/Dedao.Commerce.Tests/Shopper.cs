@@ -25,9 +25,9 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
         using var passport = platform.App.CreateHttpClient("passport");
         using var registered = await passport.PostAsJsonAsync("/api/v1/passport/register",
             new { phone, password = Password, nickname = "买家" });
-        var userId = (await ReadAsync(registered, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
+        var userId = (await HttpAssert.JsonAsync(registered, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
         using var login = await passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = Password });
-        var token = (await ReadAsync(login, HttpStatusCode.OK)).GetProperty("accessToken").GetString()!;
+        var token = (await HttpAssert.JsonAsync(login, HttpStatusCode.OK)).GetProperty("accessToken").GetString()!;
         return new Shopper(platform, userId, token);
     }
 
@@ -39,7 +39,7 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     public async Task<JsonElement> GetJsonAsync(string path)
     {
         using var response = await GetAsync(path);
-        return await ReadAsync(response, HttpStatusCode.OK);
+        return await HttpAssert.JsonAsync(response, HttpStatusCode.OK);
     }
 
     public Task<HttpResponseMessage> OrderAsync(string productType, long productId, string? idempotencyKey) =>
@@ -49,7 +49,7 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     public async Task<long> CreateOrderAsync(string productType, long productId)
     {
         using var response = await OrderAsync(productType, productId, Guid.NewGuid().ToString());
-        return (await ReadAsync(response, HttpStatusCode.Created)).GetProperty("orderId").GetInt64();
+        return (await HttpAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("orderId").GetInt64();
     }
 
     public Task<HttpResponseMessage> PayAsync(long orderId, string channel, string? idempotencyKey = null) =>
@@ -60,7 +60,7 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     {
         var before = await BalanceAsync();
         using var created = await PostAsync("/api/v1/coins/topups", new { coins }, Guid.NewGuid().ToString());
-        var topup = await ReadAsync(created, HttpStatusCode.Created);
+        var topup = await HttpAssert.JsonAsync(created, HttpStatusCode.Created);
         using var confirmed = await ConfirmAsync(topup.GetProperty("paymentId").GetInt64(), "success");
         Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
         await EventuallyAsync(async () => await BalanceAsync() == before + coins, () => $"the top-up of {coins} coins credited");
@@ -81,24 +81,6 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     /// <summary>Waits for something the bus brings about (a credit, an order completed), with a deadline.</summary>
     public static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> describe) =>
         Poll.UntilAsync(condition, EventualTimeout, describe);
-
-    public static async Task<JsonElement> ReadAsync(HttpResponseMessage response, HttpStatusCode expected)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
-        using var document = JsonDocument.Parse(text);
-        return document.RootElement.Clone();
-    }
-
-    /// <summary>Asserts an RFC 9457 problem with the given status and stable code.</summary>
-    public static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var document = JsonDocument.Parse(text);
-        Assert.Equal(code, document.RootElement.GetProperty("code").GetString());
-    }
 
     /// <summary>
     /// Sends as a careful client does on a loaded machine (<see cref="Resend"/>): the same Idempotency-Key makes a resend

@@ -17,10 +17,10 @@ public sealed class AccessTests(ContentFixture platform)
     {
         var buyer = await platform.SignUpAsync();
         var other = await platform.SignUpAsync();
-        var locked = (await Http.ExpectAsync(await Get($"/api/v1/columns/{PaidColumn}"), HttpStatusCode.OK))
+        var locked = (await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{PaidColumn}"), HttpStatusCode.OK))
             .GetProperty("articles").EnumerateArray().First(a => !a.GetProperty("isTrial").GetBoolean()).GetProperty("id").GetInt64();
         var article = $"/api/v1/columns/{PaidColumn}/articles/{locked}";
-        await Http.ExpectProblemAsync(await Get(article, buyer.Token), HttpStatusCode.Forbidden, "not_subscribed");
+        await HttpAssert.ProblemAsync(await Get(article, buyer.Token), HttpStatusCode.Forbidden, "not_subscribed");
         var granted = await platform.Bus.SubscribeAsync<AccessGranted>();
 
         var order = NewOrderId();
@@ -31,13 +31,13 @@ public sealed class AccessTests(ContentFixture platform)
         Assert.Equal("access.granted", answer.Type);
         Assert.True(answer.Persistent);
         // access.granted leaves after the grant is committed: from then on every read sees it.
-        Assert.True((await Http.ExpectAsync(await Get($"/api/v1/columns/{PaidColumn}", buyer.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
-        Assert.True((await Http.ExpectAsync(await Get($"/api/v2/columns/{PaidColumn}", buyer.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
-        Assert.False(string.IsNullOrEmpty((await Http.ExpectAsync(await Get(article, buyer.Token), HttpStatusCode.OK)).GetProperty("content").GetString()));
+        Assert.True((await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{PaidColumn}", buyer.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
+        Assert.True((await HttpAssert.JsonAsync(await Get($"/api/v2/columns/{PaidColumn}", buyer.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
+        Assert.False(string.IsNullOrEmpty((await HttpAssert.JsonAsync(await Get(article, buyer.Token), HttpStatusCode.OK)).GetProperty("content").GetString()));
 
-        Assert.False((await Http.ExpectAsync(await Get($"/api/v1/columns/{PaidColumn}", other.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
-        await Http.ExpectProblemAsync(await Get(article, other.Token), HttpStatusCode.Forbidden, "not_subscribed");
-        await Http.ExpectProblemAsync(await Get(article), HttpStatusCode.Forbidden, "not_subscribed");
+        Assert.False((await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{PaidColumn}", other.Token), HttpStatusCode.OK)).GetProperty("subscribed").GetBoolean());
+        await HttpAssert.ProblemAsync(await Get(article, other.Token), HttpStatusCode.Forbidden, "not_subscribed");
+        await HttpAssert.ProblemAsync(await Get(article), HttpStatusCode.Forbidden, "not_subscribed");
 
         // Comment keeps its own projection of the same event: the buyer may comment on the paid article, the other reader not.
         var body = new { targetType = "article", targetId = locked, content = "买了之后终于能留言了" };
@@ -46,7 +46,7 @@ public sealed class AccessTests(ContentFixture platform)
             using var response = await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", buyer.Token, body);
             return response.StatusCode == HttpStatusCode.Created;
         }, EventTimeout, () => "the buyer's comment on the paid article accepted");
-        await Http.ExpectProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", other.Token, body),
+        await HttpAssert.ProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", other.Token, body),
             HttpStatusCode.Forbidden, "no_access");
     }
 
@@ -84,7 +84,7 @@ public sealed class AccessTests(ContentFixture platform)
     {
         var buyer = await platform.SignUpAsync();
         var other = await platform.SignUpAsync();
-        var lessons = (await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}"), HttpStatusCode.OK)).GetProperty("lessons").EnumerateArray().ToList();
+        var lessons = (await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}"), HttpStatusCode.OK)).GetProperty("lessons").EnumerateArray().ToList();
         var locked = lessons.First(l => !l.GetProperty("isTrial").GetBoolean()).GetProperty("id").GetInt64();
         var lesson = $"/api/v1/courses/{PaidCourse}/lessons/{locked}";
         var granted = await platform.Bus.SubscribeAsync<AccessGranted>();
@@ -93,16 +93,16 @@ public sealed class AccessTests(ContentFixture platform)
         await platform.Bus.PublishAsync(new OrderPaid(order, buyer.UserId, ProductType.Course, PaidCourse, 29900, DateTime.UtcNow));
 
         Assert.Equal(new AccessGranted(order, buyer.UserId, ProductType.Course, PaidCourse), (await granted.WaitForAsync(e => e.OrderId == order, EventTimeout)).Event);
-        Assert.True((await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}", buyer.Token), HttpStatusCode.OK)).GetProperty("purchased").GetBoolean());
-        await Http.ExpectAsync(await Get(lesson, buyer.Token), HttpStatusCode.OK);
-        await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", buyer.Token,
+        Assert.True((await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}", buyer.Token), HttpStatusCode.OK)).GetProperty("purchased").GetBoolean());
+        await HttpAssert.JsonAsync(await Get(lesson, buyer.Token), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", buyer.Token,
             new { lessonId = locked, positionSeconds = 42 }), HttpStatusCode.NoContent);
-        var progress = await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}/progress", buyer.Token), HttpStatusCode.OK);
+        var progress = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}/progress", buyer.Token), HttpStatusCode.OK);
         Assert.Equal(42, Assert.Single(progress.GetProperty("lessons").EnumerateArray()).GetProperty("positionSeconds").GetInt32());
 
-        Assert.False((await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}", other.Token), HttpStatusCode.OK)).GetProperty("purchased").GetBoolean());
-        await Http.ExpectProblemAsync(await Get(lesson, other.Token), HttpStatusCode.Forbidden, "not_purchased");
-        await Http.ExpectProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", other.Token,
+        Assert.False((await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}", other.Token), HttpStatusCode.OK)).GetProperty("purchased").GetBoolean());
+        await HttpAssert.ProblemAsync(await Get(lesson, other.Token), HttpStatusCode.Forbidden, "not_purchased");
+        await HttpAssert.ProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", other.Token,
             new { lessonId = locked, positionSeconds = 42 }), HttpStatusCode.Forbidden, "not_purchased");
     }
 

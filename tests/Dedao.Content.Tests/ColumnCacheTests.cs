@@ -23,12 +23,12 @@ public sealed class ColumnCacheTests(ContentFixture platform)
         // DCP's proxy deals requests to the replicas in turn: twenty reads warm both.
         for (var i = 0; i < 20; i++)
         {
-            await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+            await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
         }
 
         using var response = await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{Column}/articles", platform.AdminToken,
             new { title = "两个副本都该看到的一讲", content = "正文", isTrial = false });
-        var id = (await Http.ExpectAsync(response, HttpStatusCode.Created)).GetProperty("id").GetInt64();
+        var id = (await HttpAssert.JsonAsync(response, HttpStatusCode.Created)).GetProperty("id").GetInt64();
         var published = Stopwatch.StartNew();
 
         await Poll.UntilAsync(async () =>
@@ -52,7 +52,7 @@ public sealed class ColumnCacheTests(ContentFixture platform)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync((await platform.App.GetConnectionStringAsync("redis"))!);
         var copy = new RedisKey($"cache:dedao.column.page:{Column}");
-        await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
         Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
 
         // Given the resource, not a name: the command runs on each of its replicas.
@@ -61,7 +61,7 @@ public sealed class ColumnCacheTests(ContentFixture platform)
 
         Assert.True(result.Success, result.Message);
         Assert.False(await redis.GetDatabase().KeyExistsAsync(copy));
-        await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
         Assert.True(await redis.GetDatabase().KeyExistsAsync(copy));
     }
 
@@ -90,7 +90,7 @@ public sealed class ColumnCacheTests(ContentFixture platform)
         // Read in between, on both replicas: the uncommitted grant is not seen, and "not subscribed" is what gets cached.
         for (var i = 0; i < 4; i++)
         {
-            Assert.False((await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
+            Assert.False((await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
                 .GetProperty("subscribed").GetBoolean());
         }
 
@@ -105,7 +105,7 @@ public sealed class ColumnCacheTests(ContentFixture platform)
         {
             for (var i = 0; i < 4; i++)
             {
-                var home = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK);
+                var home = await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK);
                 if (!home.GetProperty("subscribed").GetBoolean())
                 {
                     return false;
@@ -118,7 +118,7 @@ public sealed class ColumnCacheTests(ContentFixture platform)
 
     private async Task<bool> HasArticleAsync(long id)
     {
-        var home = await Http.ExpectAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
+        var home = await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{Column}"), HttpStatusCode.OK);
         return home.GetProperty("articles").EnumerateArray().Any(a => a.GetProperty("id").GetInt64() == id);
     }
 

@@ -14,7 +14,7 @@ public sealed class ColumnTests(ContentFixture platform)
     [Fact]
     public async Task The_list_filters_by_free_and_pages_through_every_column_once()
     {
-        var free = await Http.ExpectAsync(await Get("/api/v1/columns?free=true&limit=100"), HttpStatusCode.OK);
+        var free = await HttpAssert.JsonAsync(await Get("/api/v1/columns?free=true&limit=100"), HttpStatusCode.OK);
         Assert.NotEmpty(free.GetProperty("items").EnumerateArray());
         Assert.All(free.GetProperty("items").EnumerateArray(), c =>
         {
@@ -26,7 +26,7 @@ public sealed class ColumnTests(ContentFixture platform)
         string? cursor = null;
         do
         {
-            var page = await Http.ExpectAsync(await Get($"/api/v1/columns?limit=7{(cursor is null ? "" : $"&cursor={cursor}")}"), HttpStatusCode.OK);
+            var page = await HttpAssert.JsonAsync(await Get($"/api/v1/columns?limit=7{(cursor is null ? "" : $"&cursor={cursor}")}"), HttpStatusCode.OK);
             var items = page.GetProperty("items").EnumerateArray().ToList();
             Assert.InRange(items.Count, 1, 7);
             foreach (var column in items)
@@ -56,7 +56,7 @@ public sealed class ColumnTests(ContentFixture platform)
     [InlineData("/api/v2/columns/1?limit=1000", "limit")]
     public async Task Bad_list_parameters_are_validation_problems(string path, string field)
     {
-        var problem = await Http.ExpectProblemAsync(await Get(path), HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(await Get(path), HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
@@ -67,7 +67,7 @@ public sealed class ColumnTests(ContentFixture platform)
         foreach (var token in new[] { null, reader.Token })
         {
             using var response = await Get($"/api/v1/columns/{PaidColumn}", token);
-            var home = await Http.ExpectAsync(response, HttpStatusCode.OK);
+            var home = await HttpAssert.JsonAsync(response, HttpStatusCode.OK);
             Assert.Equal(PaidColumn, home.GetProperty("id").GetInt64());
             Assert.Equal(JsonValueKind.String, home.GetProperty("author").ValueKind);
             Assert.False(home.GetProperty("isFree").GetBoolean());
@@ -79,20 +79,20 @@ public sealed class ColumnTests(ContentFixture platform)
             Assert.True(response.Headers.Contains("Sunset"));
         }
 
-        await Http.ExpectProblemAsync(await Get("/api/v1/columns/999999"), HttpStatusCode.NotFound, "not_found");
-        await Http.ExpectProblemAsync(await Get("/api/v2/columns/999999"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get("/api/v1/columns/999999"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get("/api/v2/columns/999999"), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
     public async Task The_v2_home_page_has_author_and_price_objects_and_pages_its_articles()
     {
-        var v1 = await Http.ExpectAsync(await Get($"/api/v1/columns/{PaidColumn}"), HttpStatusCode.OK);
+        var v1 = await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{PaidColumn}"), HttpStatusCode.OK);
         var ids = new List<long>();
         string? cursor = null;
         do
         {
             using var response = await Get($"/api/v2/columns/{PaidColumn}?limit=4{(cursor is null ? "" : $"&cursor={cursor}")}");
-            var home = await Http.ExpectAsync(response, HttpStatusCode.OK);
+            var home = await HttpAssert.JsonAsync(response, HttpStatusCode.OK);
             Assert.False(response.Headers.Contains("Deprecation"));
             var author = home.GetProperty("author");
             Assert.True(author.GetProperty("id").GetInt64() > 0);
@@ -113,7 +113,7 @@ public sealed class ColumnTests(ContentFixture platform)
     public async Task A_v2_cursor_stays_valid_and_skips_nothing_when_an_article_is_published_between_pages()
     {
         const long column = 17;
-        var first = await Http.ExpectAsync(await Get($"/api/v2/columns/{column}?limit=5"), HttpStatusCode.OK);
+        var first = await HttpAssert.JsonAsync(await Get($"/api/v2/columns/{column}?limit=5"), HttpStatusCode.OK);
         var seen = first.GetProperty("articles").GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetInt64()).ToList();
         var cursor = first.GetProperty("articles").GetProperty("nextCursor").GetString();
         Assert.NotNull(cursor);
@@ -122,7 +122,7 @@ public sealed class ColumnTests(ContentFixture platform)
 
         while (cursor is not null)
         {
-            var page = await Http.ExpectAsync(await Get($"/api/v2/columns/{column}?limit=5&cursor={cursor}"), HttpStatusCode.OK);
+            var page = await HttpAssert.JsonAsync(await Get($"/api/v2/columns/{column}?limit=5&cursor={cursor}"), HttpStatusCode.OK);
             seen.AddRange(page.GetProperty("articles").GetProperty("items").EnumerateArray().Select(a => a.GetProperty("id").GetInt64()));
             cursor = page.GetProperty("articles").GetProperty("nextCursor").GetString();
         }
@@ -142,17 +142,17 @@ public sealed class ColumnTests(ContentFixture platform)
 
         foreach (var token in new[] { null, reader.Token })
         {
-            var article = await Http.ExpectAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/{trial}", token), HttpStatusCode.OK);
+            var article = await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/{trial}", token), HttpStatusCode.OK);
             Assert.Equal(trial, article.GetProperty("id").GetInt64());
             Assert.InRange(article.GetProperty("content").GetString()!.Length, 500, int.MaxValue);
-            await Http.ExpectAsync(await Get($"/api/v1/columns/{FreeColumn}/articles/{free}", token), HttpStatusCode.OK);
-            await Http.ExpectProblemAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/{locked}", token),
+            await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{FreeColumn}/articles/{free}", token), HttpStatusCode.OK);
+            await HttpAssert.ProblemAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/{locked}", token),
                 HttpStatusCode.Forbidden, "not_subscribed");
         }
 
         // An article is found only under its own column.
-        await Http.ExpectProblemAsync(await Get($"/api/v1/columns/{FreeColumn}/articles/{locked}"), HttpStatusCode.NotFound, "not_found");
-        await Http.ExpectProblemAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/99999999"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get($"/api/v1/columns/{FreeColumn}/articles/{locked}"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get($"/api/v1/columns/{PaidColumn}/articles/99999999"), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -160,10 +160,10 @@ public sealed class ColumnTests(ContentFixture platform)
     {
         const long column = 19;
         var body = new { title = "新文章", content = "正文", isTrial = true };
-        await Http.ExpectProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", body: body),
+        await HttpAssert.ProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", body: body),
             HttpStatusCode.Unauthorized, "unauthorized");
         var reader = await platform.SignUpAsync();
-        await Http.ExpectProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", reader.Token, body),
+        await HttpAssert.ProblemAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", reader.Token, body),
             HttpStatusCode.Forbidden, "forbidden");
 
         var changed = await platform.Bus.SubscribeAsync<ContentChanged>();
@@ -171,12 +171,12 @@ public sealed class ColumnTests(ContentFixture platform)
 
         await Poll.UntilAsync(async () =>
         {
-            var v1 = await Http.ExpectAsync(await Get($"/api/v1/columns/{column}"), HttpStatusCode.OK);
-            var v2 = await Http.ExpectAsync(await Get($"/api/v2/columns/{column}?limit=100"), HttpStatusCode.OK);
+            var v1 = await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{column}"), HttpStatusCode.OK);
+            var v2 = await HttpAssert.JsonAsync(await Get($"/api/v2/columns/{column}?limit=100"), HttpStatusCode.OK);
             return v1.GetProperty("articles").EnumerateArray().Any(a => a.GetProperty("id").GetInt64() == id)
                 && v2.GetProperty("articles").GetProperty("items").EnumerateArray().Any(a => a.GetProperty("id").GetInt64() == id);
         }, TimeSpan.FromSeconds(1), () => $"article {id} on column {column}'s v1 and v2 home pages");
-        var article = await Http.ExpectAsync(await Get($"/api/v1/columns/{column}/articles/{id}"), HttpStatusCode.OK);
+        var article = await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{column}/articles/{id}"), HttpStatusCode.OK);
         Assert.Equal("管理员刚刚发布的一讲", article.GetProperty("title").GetString());
         var announced = await changed.WaitForAsync(e => e.ArticleId == id, TimeSpan.FromSeconds(15));
         Assert.Equal(new ContentChanged(ProductType.Column, column, id, null), announced.Event);
@@ -185,13 +185,13 @@ public sealed class ColumnTests(ContentFixture platform)
     [Fact]
     public async Task Publishing_validates_the_article_and_the_column()
     {
-        var problem = await Http.ExpectProblemAsync(
+        var problem = await HttpAssert.ProblemAsync(
             await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/columns/19/articles", platform.AdminToken,
                 new { title = "   ", content = new string('字', 100_001), isTrial = false }),
             HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("title", out _));
         Assert.True(problem.GetProperty("errors").TryGetProperty("content", out _));
-        await Http.ExpectProblemAsync(
+        await HttpAssert.ProblemAsync(
             await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/columns/999999/articles", platform.AdminToken,
                 new { title = "标题", content = "正文", isTrial = false }),
             HttpStatusCode.NotFound, "not_found");
@@ -201,13 +201,13 @@ public sealed class ColumnTests(ContentFixture platform)
         Http.SendAsync(platform.Gateway, HttpMethod.Get, path, token);
 
     private async Task<List<JsonElement>> ArticlesAsync(long column) =>
-        (await Http.ExpectAsync(await Get($"/api/v1/columns/{column}"), HttpStatusCode.OK)).GetProperty("articles").EnumerateArray().ToList();
+        (await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{column}"), HttpStatusCode.OK)).GetProperty("articles").EnumerateArray().ToList();
 
     private async Task<long> PublishAsync(long column, string title, bool isTrial)
     {
         using var response = await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/columns/{column}/articles", platform.AdminToken,
             new { title, content = $"{title}的正文。", isTrial });
-        var created = await Http.ExpectAsync(response, HttpStatusCode.Created);
+        var created = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
         return created.GetProperty("id").GetInt64();
     }
 }

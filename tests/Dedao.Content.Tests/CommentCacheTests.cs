@@ -16,7 +16,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
     public async Task Warm_featured_lists_and_counts_touch_neither_MySQL_nor_Redis_and_a_newly_featured_comment_shows_within_a_second()
     {
         var reader = await platform.SignUpAsync();
-        var article = (await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, $"/api/v1/columns/{FreeColumn}"), HttpStatusCode.OK))
+        var article = (await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, $"/api/v1/columns/{FreeColumn}"), HttpStatusCode.OK))
             .GetProperty("articles")[0].GetProperty("id").GetInt64();
         var first = await FeatureAsync(await CommentAsync(reader, article, "第一条精选"));
         // Straight to comment: the gateway's own Redis calls stay out of the count, and the counts route is internal.
@@ -25,7 +25,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
         var counts = $"/internal/comments/featured-counts?targetType=article&ids={article},{article + 1}";
         var cold = await platform.ReadServerCountersAsync("commentdb", Tables);
         Assert.Equal([first], await FeaturedIdsAsync(comment, list));
-        await Http.ExpectAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
         var before = await platform.ReadServerCountersAsync("commentdb", Tables);
         // The counters see a read: the list, dropped by featuring, came from Redis and then MySQL.
         Assert.NotEqual(cold.RedisReads, before.RedisReads);
@@ -34,7 +34,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
         for (var i = 0; i < 50; i++)
         {
             Assert.Equal([first], await FeaturedIdsAsync(comment, list));
-            var counted = await Http.ExpectAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+            var counted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
             Assert.Equal(1, counted.GetProperty("counts").GetProperty($"{article}").GetInt32());
         }
 
@@ -45,22 +45,22 @@ public sealed class CommentCacheTests(ContentFixture platform)
         var second = await FeatureAsync(pending);
         await Poll.UntilAsync(async () => (await FeaturedIdsAsync(platform.Gateway, list)).SequenceEqual([second, first]),
             TimeSpan.FromSeconds(1), () => $"comment {second} featured on article {article}, first");
-        var recounted = await Http.ExpectAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+        var recounted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
         Assert.Equal(2, recounted.GetProperty("counts").GetProperty($"{article}").GetInt32());
     }
 
     private async Task<long> CommentAsync(Reader reader, long article, string content) =>
-        (await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", reader.Token,
+        (await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", reader.Token,
             new { targetType = "article", targetId = article, content }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
 
     private async Task<long> FeatureAsync(long id)
     {
-        await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/comments/{id}/feature", platform.AdminToken),
+        await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, $"/api/v1/comments/{id}/feature", platform.AdminToken),
             HttpStatusCode.NoContent);
         return id;
     }
 
     private static async Task<List<long>> FeaturedIdsAsync(HttpClient client, string list) =>
-        [.. (await Http.ExpectAsync(await Http.SendAsync(client, HttpMethod.Get, list), HttpStatusCode.OK))
+        [.. (await HttpAssert.JsonAsync(await Http.SendAsync(client, HttpMethod.Get, list), HttpStatusCode.OK))
             .GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt64())];
 }

@@ -27,7 +27,7 @@ public sealed class CourseCacheTests(ContentFixture platform)
         using var course = new HttpClient { BaseAddress = platform.App.GetEndpoint("course", "http") };
         var path = $"/api/v1/courses/{Course}";
         var cold = await platform.ReadServerCountersAsync("coursedb", Tables);
-        var lessons = (await Http.ExpectAsync(await Http.SendAsync(course, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
+        var lessons = (await HttpAssert.JsonAsync(await Http.SendAsync(course, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK))
             .GetProperty("lessons").GetArrayLength();
         var before = await platform.ReadServerCountersAsync("coursedb", Tables);
         // The counters see a read: the buyer's purchases, dropped by the grant, came from Redis and then MySQL.
@@ -36,7 +36,7 @@ public sealed class CourseCacheTests(ContentFixture platform)
 
         for (var i = 0; i < 50; i++)
         {
-            var page = await Http.ExpectAsync(await Http.SendAsync(course, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK);
+            var page = await HttpAssert.JsonAsync(await Http.SendAsync(course, HttpMethod.Get, path, buyer.Token), HttpStatusCode.OK);
             Assert.True(page.GetProperty("purchased").GetBoolean());
             Assert.Equal(lessons, page.GetProperty("lessons").GetArrayLength());
         }
@@ -47,10 +47,10 @@ public sealed class CourseCacheTests(ContentFixture platform)
     [Fact]
     public async Task A_course_changed_in_its_table_shows_on_the_cached_page_within_a_second_of_content_changed()
     {
-        var page = await Http.ExpectAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK);
+        var page = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK);
         // A trial lesson: anyone may play it.
         var lesson = page.GetProperty("lessons").EnumerateArray().First(l => l.GetProperty("isTrial").GetBoolean()).GetProperty("id").GetInt64();
-        await Http.ExpectAsync(await Get($"/api/v1/courses/{Course}/lessons/{lesson}"), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{Course}/lessons/{lesson}"), HttpStatusCode.OK);
         var title = $"新版课程 {Guid.NewGuid():N}";
         var lessonTitle = $"新版第一课 {Guid.NewGuid():N}";
 
@@ -67,13 +67,13 @@ public sealed class CourseCacheTests(ContentFixture platform)
             await command.ExecuteNonQueryAsync();
         }
 
-        Assert.NotEqual(title, (await Http.ExpectAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK)).GetProperty("title").GetString());
+        Assert.NotEqual(title, (await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK)).GetProperty("title").GetString());
         await platform.Bus.PublishAsync(new ContentChanged(ProductType.Course, Course, null, lesson));
 
         await Poll.UntilAsync(async () =>
         {
-            var home = await Http.ExpectAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK);
-            var media = await Http.ExpectAsync(await Get($"/api/v1/courses/{Course}/lessons/{lesson}"), HttpStatusCode.OK);
+            var home = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{Course}"), HttpStatusCode.OK);
+            var media = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{Course}/lessons/{lesson}"), HttpStatusCode.OK);
             return home.GetProperty("title").GetString() == title
                    && home.GetProperty("lessons").EnumerateArray().Any(l => l.GetProperty("title").GetString() == lessonTitle)
                    && media.GetProperty("title").GetString() == lessonTitle;

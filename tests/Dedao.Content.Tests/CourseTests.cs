@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Dedao.Testing;
 
 namespace Dedao.Content.Tests;
 
@@ -13,13 +14,13 @@ public sealed class CourseTests(ContentFixture platform)
     [Fact]
     public async Task The_list_has_every_course_with_its_lessons_counted()
     {
-        var list = await Http.ExpectAsync(await Get("/api/v1/courses?limit=100"), HttpStatusCode.OK);
+        var list = await HttpAssert.JsonAsync(await Get("/api/v1/courses?limit=100"), HttpStatusCode.OK);
         var courses = list.GetProperty("items").EnumerateArray().ToList();
         Assert.InRange(courses.Count, 10, 100);
         Assert.Null(list.GetProperty("nextCursor").GetString());
         Assert.All(courses, c => Assert.InRange(c.GetProperty("lessonCount").GetInt32(), 1, int.MaxValue));
         Assert.Contains(courses, c => c.GetProperty("isFree").GetBoolean());
-        await Http.ExpectProblemAsync(await Get("/api/v1/courses?cursor=%%%"), HttpStatusCode.BadRequest, "validation_failed");
+        await HttpAssert.ProblemAsync(await Get("/api/v1/courses?cursor=%%%"), HttpStatusCode.BadRequest, "validation_failed");
     }
 
     [Fact]
@@ -33,18 +34,18 @@ public sealed class CourseTests(ContentFixture platform)
 
         foreach (var token in new[] { null, reader.Token })
         {
-            var course = await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}", token), HttpStatusCode.OK);
+            var course = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}", token), HttpStatusCode.OK);
             Assert.False(course.GetProperty("purchased").GetBoolean());
-            var media = await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}/lessons/{trial.GetProperty("id").GetInt64()}", token),
+            var media = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}/lessons/{trial.GetProperty("id").GetInt64()}", token),
                 HttpStatusCode.OK);
             Assert.StartsWith("https://", media.GetProperty("mediaUrl").GetString());
             Assert.Equal(trial.GetProperty("durationSeconds").GetInt32(), media.GetProperty("durationSeconds").GetInt32());
-            await Http.ExpectAsync(await Get($"/api/v1/courses/{FreeCourse}/lessons/{freeLesson}", token), HttpStatusCode.OK);
-            await Http.ExpectProblemAsync(await Get($"/api/v1/courses/{PaidCourse}/lessons/{locked}", token), HttpStatusCode.Forbidden, "not_purchased");
+            await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{FreeCourse}/lessons/{freeLesson}", token), HttpStatusCode.OK);
+            await HttpAssert.ProblemAsync(await Get($"/api/v1/courses/{PaidCourse}/lessons/{locked}", token), HttpStatusCode.Forbidden, "not_purchased");
         }
 
-        await Http.ExpectProblemAsync(await Get($"/api/v1/courses/{OtherPaidCourse}/lessons/{locked}"), HttpStatusCode.NotFound, "not_found");
-        await Http.ExpectProblemAsync(await Get("/api/v1/courses/999999"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get($"/api/v1/courses/{OtherPaidCourse}/lessons/{locked}"), HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(await Get("/api/v1/courses/999999"), HttpStatusCode.NotFound, "not_found");
     }
 
     [Fact]
@@ -54,15 +55,15 @@ public sealed class CourseTests(ContentFixture platform)
         var lesson = (await LessonsAsync(PaidCourse))[0].GetProperty("id").GetInt64();
         var body = new { lessonId = lesson, positionSeconds = 10 };
 
-        await Http.ExpectProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", null, body),
+        await HttpAssert.ProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", null, body),
             HttpStatusCode.Unauthorized, "unauthorized");
-        await Http.ExpectProblemAsync(await Get($"/api/v1/courses/{PaidCourse}/progress"), HttpStatusCode.Unauthorized, "unauthorized");
-        await Http.ExpectProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", reader.Token, body),
+        await HttpAssert.ProblemAsync(await Get($"/api/v1/courses/{PaidCourse}/progress"), HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{PaidCourse}/progress", reader.Token, body),
             HttpStatusCode.Forbidden, "not_purchased");
-        await Http.ExpectProblemAsync(await Send(HttpMethod.Put, "/api/v1/courses/999999/progress", reader.Token, body),
+        await HttpAssert.ProblemAsync(await Send(HttpMethod.Put, "/api/v1/courses/999999/progress", reader.Token, body),
             HttpStatusCode.NotFound, "not_found");
-        await Http.ExpectProblemAsync(await Get("/api/v1/courses/999999/progress", reader.Token), HttpStatusCode.NotFound, "not_found");
-        var progress = await Http.ExpectAsync(await Get($"/api/v1/courses/{PaidCourse}/progress", reader.Token), HttpStatusCode.OK);
+        await HttpAssert.ProblemAsync(await Get("/api/v1/courses/999999/progress", reader.Token), HttpStatusCode.NotFound, "not_found");
+        var progress = await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{PaidCourse}/progress", reader.Token), HttpStatusCode.OK);
         Assert.Empty(progress.GetProperty("lessons").EnumerateArray());
     }
 
@@ -75,16 +76,16 @@ public sealed class CourseTests(ContentFixture platform)
         var firstId = first.GetProperty("id").GetInt64();
         var end = first.GetProperty("durationSeconds").GetInt32();
 
-        await Http.ExpectAsync(await PutProgress(reader, FreeCourse, firstId, 30), HttpStatusCode.NoContent);
-        await Http.ExpectAsync(await PutProgress(reader, FreeCourse, second.GetProperty("id").GetInt64(), 5), HttpStatusCode.NoContent);
+        await HttpAssert.JsonAsync(await PutProgress(reader, FreeCourse, firstId, 30), HttpStatusCode.NoContent);
+        await HttpAssert.JsonAsync(await PutProgress(reader, FreeCourse, second.GetProperty("id").GetInt64(), 5), HttpStatusCode.NoContent);
         var progress = await ProgressAsync(reader, FreeCourse);
         Assert.Equal((30, false), progress[firstId]);
 
-        await Http.ExpectAsync(await PutProgress(reader, FreeCourse, firstId, end), HttpStatusCode.NoContent);
+        await HttpAssert.JsonAsync(await PutProgress(reader, FreeCourse, firstId, end), HttpStatusCode.NoContent);
         Assert.Equal((end, true), (await ProgressAsync(reader, FreeCourse))[firstId]);
 
         // Listening again from the start moves the position; the lesson stays completed.
-        await Http.ExpectAsync(await PutProgress(reader, FreeCourse, firstId, 0), HttpStatusCode.NoContent);
+        await HttpAssert.JsonAsync(await PutProgress(reader, FreeCourse, firstId, 0), HttpStatusCode.NoContent);
         progress = await ProgressAsync(reader, FreeCourse);
         Assert.Equal((0, true), progress[firstId]);
         Assert.Equal((5, false), progress[second.GetProperty("id").GetInt64()]);
@@ -113,7 +114,7 @@ public sealed class CourseTests(ContentFixture platform)
         ];
         foreach (var (body, field) in cases)
         {
-            var problem = await Http.ExpectProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{FreeCourse}/progress", reader.Token, body),
+            var problem = await HttpAssert.ProblemAsync(await Send(HttpMethod.Put, $"/api/v1/courses/{FreeCourse}/progress", reader.Token, body),
                 HttpStatusCode.BadRequest, "validation_failed");
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"{field}: {problem}");
         }
@@ -128,11 +129,11 @@ public sealed class CourseTests(ContentFixture platform)
         Send(HttpMethod.Put, $"/api/v1/courses/{course}/progress", reader.Token, new { lessonId = lesson, positionSeconds = position });
 
     private async Task<Dictionary<long, (int Position, bool Completed)>> ProgressAsync(Reader reader, long course) =>
-        (await Http.ExpectAsync(await Get($"/api/v1/courses/{course}/progress", reader.Token), HttpStatusCode.OK))
+        (await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{course}/progress", reader.Token), HttpStatusCode.OK))
             .GetProperty("lessons").EnumerateArray()
             .ToDictionary(l => l.GetProperty("lessonId").GetInt64(),
                 l => (l.GetProperty("positionSeconds").GetInt32(), l.GetProperty("completed").GetBoolean()));
 
     private async Task<List<JsonElement>> LessonsAsync(long course) =>
-        (await Http.ExpectAsync(await Get($"/api/v1/courses/{course}"), HttpStatusCode.OK)).GetProperty("lessons").EnumerateArray().ToList();
+        (await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{course}"), HttpStatusCode.OK)).GetProperty("lessons").EnumerateArray().ToList();
 }

@@ -35,7 +35,7 @@ public sealed class DegradationTests(ContentFixture platform)
                 pages.Clear();
                 foreach (var caller in new[] { null, token })
                 {
-                    pages.Add(await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1", caller),
+                    pages.Add(await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1", caller),
                         HttpStatusCode.OK));
                 }
 
@@ -64,7 +64,7 @@ public sealed class DegradationTests(ContentFixture platform)
         var page = default(JsonElement);
         await Poll.UntilAsync(async () =>
         {
-            page = await Http.ExpectAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1"), HttpStatusCode.OK);
+            page = await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, "/api/v2/columns/1"), HttpStatusCode.OK);
             return page.GetProperty("comments").GetProperty("available").GetBoolean();
         }, TimeSpan.FromSeconds(30), () => $"the comment summary on the v2 home page: {page}");
         return page;

@@ -30,22 +30,4 @@ internal static class Http
         using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
         return document.RootElement.Clone();
     }
-
-    /// <summary>Asserts the status and returns the JSON body.</summary>
-    public static async Task<JsonElement> ExpectAsync(HttpResponseMessage response, HttpStatusCode status)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        using var document = JsonDocument.Parse(text.Length == 0 ? "null" : text);
-        return document.RootElement.Clone();
-    }
-
-    /// <summary>Asserts an RFC 9457 problem with the status and stable code, and returns it.</summary>
-    public static async Task<JsonElement> ExpectProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var problem = await ExpectAsync(response, status);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
 }

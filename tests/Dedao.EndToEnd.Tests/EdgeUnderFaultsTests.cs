@@ -107,7 +107,7 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
                 var (response, elapsed) = await TimedLoginAsync(client, phone);
                 using (response)
                 {
-                    await Client.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+                    await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
                     Assert.NotNull(response.Headers.RetryAfter);
                     Assert.True(elapsed < Budget, $"a login with MySQL frozen took {elapsed}");
                 }
@@ -142,7 +142,7 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         // The admin's password is a generated secret: a wrong one from a fresh address is judged (401), not held (429).
         using var admin = await owner.LoginAsync(adminPhone, "not the admin password");
-        await Client.AssertProblemAsync(admin, HttpStatusCode.Unauthorized, "invalid_credentials");
+        await HttpAssert.ProblemAsync(admin, HttpStatusCode.Unauthorized, "invalid_credentials");
     }
 
     // Finding 5: internal addresses in public documents.
@@ -255,15 +255,15 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
         using var nickname = await client.RegisterAsync(new { phone = Client.NewPhone(), password = Client.Password, nickname = "\u0000\u202e<script>" });
         using var password = await client.RegisterAsync(new { phone = Client.NewPhone(), password = "😀😀😀😀", nickname = "读者" });
 
-        var nicknameProblem = await Client.AssertProblemAsync(nickname, HttpStatusCode.BadRequest, "validation_failed");
+        var nicknameProblem = await HttpAssert.ProblemAsync(nickname, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(nicknameProblem.GetProperty("errors").TryGetProperty("nickname", out _));
-        var passwordProblem = await Client.AssertProblemAsync(password, HttpStatusCode.BadRequest, "validation_failed");
+        var passwordProblem = await HttpAssert.ProblemAsync(password, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(passwordProblem.GetProperty("errors").TryGetProperty("password", out _));
     }
 
     private static async Task AssertCleanProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
-        await Client.AssertProblemAsync(response, status, code);
+        await HttpAssert.ProblemAsync(response, status, code);
         Assert.True(response.Headers.Contains("X-Request-Id"), "no X-Request-Id");
         var text = await response.Content.ReadAsStringAsync();
         foreach (var leak in new[] { "Exception", " at ", "SECRET", "Bearer", "Cookie", "127.0.0.1", "localhost", "Microsoft." })

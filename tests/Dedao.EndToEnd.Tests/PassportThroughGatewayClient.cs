@@ -133,19 +133,6 @@ internal sealed class PassportThroughGatewayClient : IDisposable
         return document.RootElement.Clone();
     }
 
-    /// <summary>Asserts an RFC 9457 problem with the given status and stable code, and returns its body.</summary>
-    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status} {code}, got {(int)response.StatusCode}: {text}");
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        using var document = JsonDocument.Parse(text);
-        var problem = document.RootElement.Clone();
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
-
     /// <summary>
     /// The private key passport signs with, for a kid, read from passport's database the way an attacker with a
     /// backup would: it lets a test make a token that is right in every way but one.

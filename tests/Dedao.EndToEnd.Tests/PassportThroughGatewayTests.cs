@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Dedao.Testing;
 using Client = Dedao.EndToEnd.Tests.PassportThroughGatewayClient;
 using Jwt = Dedao.EndToEnd.Tests.PassportThroughGatewayJwt;
 
@@ -34,10 +35,10 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         Assert.Equal("4", Assert.Single(created.Headers.GetValues("X-RateLimit-Remaining")));
 
         using var taken = await client.RegisterAsync(new { phone, password = "another password", nickname = "别人" });
-        await Client.AssertProblemAsync(taken, HttpStatusCode.Conflict, "phone_taken");
+        await HttpAssert.ProblemAsync(taken, HttpStatusCode.Conflict, "phone_taken");
 
         using var invalid = await client.RegisterAsync(new { phone = "2345", password = "short", nickname = "" });
-        var problem = await Client.AssertProblemAsync(invalid, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(invalid, HttpStatusCode.BadRequest, "validation_failed");
         var errors = problem.GetProperty("errors");
         foreach (var field in new[] { "phone", "password", "nickname" })
         {
@@ -71,9 +72,9 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         Assert.NotNull(payload["roles"]);
 
         using var unknownPhone = await client.LoginAsync(Client.NewPhone(), Client.Password);
-        var unknown = await Client.AssertProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");
+        var unknown = await HttpAssert.ProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");
         using var wrongPassword = await client.LoginAsync(phone, "not the password");
-        var wrong = await Client.AssertProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");
+        var wrong = await HttpAssert.ProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");
         Assert.Equal(unknown.GetProperty("title").GetString(), wrong.GetProperty("title").GetString());
     }
 
@@ -95,7 +96,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         }
 
         using var reused = await client.RefreshAsync(first.RefreshToken);
-        await Client.AssertProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -107,11 +108,11 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         var second = await Client.ReadTokensAsync(refreshed);
 
         using var reused = await client.RefreshAsync(first.RefreshToken);
-        await Client.AssertProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
 
         // The newest token was never presented before, yet it is dead: it belongs to the family a thief replayed.
         using var newest = await client.RefreshAsync(second.RefreshToken);
-        await Client.AssertProblemAsync(newest, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(newest, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -124,7 +125,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
 
         using var refresh = await client.RefreshAsync(user.RefreshToken);
-        await Client.AssertProblemAsync(refresh, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(refresh, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
 
         using var logout = await client.LogoutAsync(accessToken: null);
 
-        await Client.AssertProblemAsync(logout, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(logout, HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]
@@ -153,7 +154,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         Assert.Contains("user", body.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
 
         using var anonymous = await client.MeAsync(accessToken: null);
-        await Client.AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Contains(anonymous.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
     }
 
@@ -187,12 +188,12 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         for (var i = 0; i < FailuresPerPhone; i++)
         {
             using var failed = await client.LoginAsync(phone, "wrong password");
-            await Client.AssertProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
+            await HttpAssert.ProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
         }
 
         // Passport's throttle (too_many_attempts), not the gateway's rate limit (too_many_requests): a short wait, no lockout.
         using var held = await client.LoginAsync(phone, "wrong password");
-        await Client.AssertProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
+        await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
         var retryAfter = held.Headers.RetryAfter?.Delta;
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
@@ -254,7 +255,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         foreach (var route in new[] { ProtectedRoute, MeRoute })
         {
             using var response = await client.GetAsync(route, token);
-            await Client.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+            await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         }
     }
 

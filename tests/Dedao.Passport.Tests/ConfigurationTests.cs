@@ -63,10 +63,10 @@ public sealed class ConfigurationTests(PassportFixture fixture)
         for (var i = 0; i < 5; i++)
         {
             using var failed = await client.LoginAsync(user.Phone, "wrong password");
-            await PassportClient.AssertProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
+            await HttpAssert.ProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
         }
 
         using var held = await client.LoginAsync(user.Phone, "wrong password");
-        await PassportClient.AssertProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
+        await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
     }
 }

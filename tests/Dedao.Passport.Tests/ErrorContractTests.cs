@@ -1,7 +1,8 @@
-using System.Net;
 using System.Net.Http.Headers;
+using System.Net;
 using System.Text;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -98,7 +99,7 @@ public sealed class ErrorContractTests(PassportFixture fixture)
 
     private static async Task AssertCleanProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
-        await PassportClient.AssertProblemAsync(response, status, code);
+        await HttpAssert.ProblemAsync(response, status, code);
         var text = await response.Content.ReadAsStringAsync();
         foreach (var leak in new[] { "Exception", " at ", "SECRET", "Bearer", "Cookie", "127.0.0.1", "localhost", "Microsoft." })
         {

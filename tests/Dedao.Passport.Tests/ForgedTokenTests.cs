@@ -1,8 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
+using System.Text;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -148,6 +149,6 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
     private static async Task AssertRejectedAsync(PassportClient client, string token)
     {
         using var response = await client.MeAsync(token);
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
 using Dedao.Testing;
+using StackExchange.Redis;
 
 namespace Dedao.Passport.Tests;
 
@@ -47,7 +48,7 @@ public sealed class LockoutTests(PassportFixture fixture)
 
         using (var held = await guesser.LoginAsync(user.Phone, "wrong password"))
         {
-            await PassportClient.AssertProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
+            await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
             Assert.Equal(FirstDelay, held.Headers.RetryAfter?.Delta);
         }
 
@@ -59,7 +60,7 @@ public sealed class LockoutTests(PassportFixture fixture)
         }, FirstDelay * 5, () => "the guesser's wait ending");
         using (var longer = await guesser.LoginAsync(user.Phone, "wrong password"))
         {
-            await PassportClient.AssertProblemAsync(longer, HttpStatusCode.TooManyRequests, "too_many_attempts");
+            await HttpAssert.ProblemAsync(longer, HttpStatusCode.TooManyRequests, "too_many_attempts");
             Assert.Equal(FirstDelay * 2, longer.Headers.RetryAfter?.Delta);
         }
 
@@ -81,7 +82,7 @@ public sealed class LockoutTests(PassportFixture fixture)
         using var another = fixture.CreateClient();
         await FailAsync(another, user.Phone, 1);
         using var held = await another.LoginAsync(user.Phone, "wrong password");
-        await PassportClient.AssertProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
+        await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
 
         using var fresh = await owner.LoginAsync(user.Phone, user.Password);
         Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
@@ -98,12 +99,38 @@ public sealed class LockoutTests(PassportFixture fixture)
         }
 
         using var held = await attacker.LoginAsync(TestData.NewPhone(), "wrong password");
-        await PassportClient.AssertProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
+        await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
         Assert.InRange(held.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
 
         using var someoneElse = fixture.CreateClient();
         using var notHeld = await someoneElse.LoginAsync(TestData.NewPhone(), "wrong password");
         Assert.Equal(HttpStatusCode.Unauthorized, notHeld.StatusCode);
+    }
+
+    [Fact]
+    public async Task Failures_Redis_lost_still_hold_the_address_because_the_replica_counted_them_too()
+    {
+        var address = TestData.NewClientAddress();
+        using var attacker = fixture.CreateClient(address);
+        for (var i = 0; i < AddressLimit; i++)
+        {
+            await FailAsync(attacker, TestData.NewPhone(), 1);
+        }
+
+        // Every count Redis held of this address is gone, as writes that timed out would be.
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString))
+        {
+            var lost = 0;
+            await foreach (var key in redis.GetServers()[0].KeysAsync(pattern: $"passport:login:*{IPAddress.Parse(address)}*"))
+            {
+                lost += await redis.GetDatabase().KeyDeleteAsync(key) ? 1 : 0;
+            }
+
+            Assert.True(lost > 0, $"Redis held no count of {address}");
+        }
+
+        using var held = await attacker.LoginAsync(TestData.NewPhone(), "wrong password");
+        await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
     }
 
     [Fact]
@@ -142,7 +169,7 @@ public sealed class LockoutTests(PassportFixture fixture)
         for (var i = 0; i < times; i++)
         {
             using var failed = await client.LoginAsync(phone, "wrong password");
-            await PassportClient.AssertProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
+            await HttpAssert.ProblemAsync(failed, HttpStatusCode.Unauthorized, "invalid_credentials");
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -48,8 +49,8 @@ public sealed class LoginTests(PassportFixture fixture)
         using var wrongPassword = await client.LoginAsync(user.Phone, "not the password");
         using var unknownPhone = await client.LoginAsync(TestData.NewPhone(), user.Password);
 
-        var wrong = await PassportClient.AssertProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");
-        var unknown = await PassportClient.AssertProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");
+        var wrong = await HttpAssert.ProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");
+        var unknown = await HttpAssert.ProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");
         Assert.Equal(wrong.GetProperty("title").GetString(), unknown.GetProperty("title").GetString());
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -19,8 +20,8 @@ public sealed class LogoutTests(PassportFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
         using var fromPhone = await client.RefreshAsync(phone.RefreshToken);
         using var fromLaptop = await client.RefreshAsync(laptop.RefreshToken);
-        await PassportClient.AssertProblemAsync(fromPhone, HttpStatusCode.Unauthorized, "invalid_refresh_token");
-        await PassportClient.AssertProblemAsync(fromLaptop, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(fromPhone, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(fromLaptop, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -30,7 +31,7 @@ public sealed class LogoutTests(PassportFixture fixture)
 
         using var response = await client.LogoutAsync("");
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
 
     [Fact]

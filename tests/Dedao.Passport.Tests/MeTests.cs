@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -31,7 +32,7 @@ public sealed class MeTests(PassportFixture fixture)
 
         using var response = await client.MeAsync(accessToken: null);
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Contains(response.Headers.WwwAuthenticate, h => h.Scheme == "Bearer");
     }
 }

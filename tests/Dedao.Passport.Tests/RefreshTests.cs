@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -22,7 +23,7 @@ public sealed class RefreshTests(PassportFixture fixture)
         Assert.Equal(HttpStatusCode.OK, me.StatusCode);
 
         using var reused = await client.RefreshAsync(first.RefreshToken);
-        await PassportClient.AssertProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(reused, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -39,7 +40,7 @@ public sealed class RefreshTests(PassportFixture fixture)
 
         // The legitimate holder's newest token dies too: a thief's copy of it would otherwise live on.
         using var newest = await client.RefreshAsync(second.RefreshToken);
-        await PassportClient.AssertProblemAsync(newest, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(newest, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public sealed class RefreshTests(PassportFixture fixture)
 
         using var response = await client.RefreshAsync(refreshToken);
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_refresh_token");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Unauthorized, "invalid_refresh_token");
     }
 
     [Fact]
@@ -97,6 +98,6 @@ public sealed class RefreshTests(PassportFixture fixture)
 
         using var response = await client.RefreshAsync("");
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Dedao.Passport.Tests.Infrastructure;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests;
 
@@ -25,7 +26,7 @@ public sealed class RegisterTests(PassportFixture fixture)
 
         using var again = await client.RegisterAsync(new { phone = user.Phone, password = "another password", nickname = "other" });
 
-        await PassportClient.AssertProblemAsync(again, HttpStatusCode.Conflict, "phone_taken");
+        await HttpAssert.ProblemAsync(again, HttpStatusCode.Conflict, "phone_taken");
     }
 
     [Fact]
@@ -57,7 +58,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         using var response = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = "n" });
 
-        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
     }
 
@@ -69,7 +70,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = new string('p', length), nickname = "n" });
 
-        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
     }
 
@@ -93,7 +94,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname });
 
-        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
     }
 
@@ -103,7 +104,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         using var response = await client.RegisterAsync(new { });
 
-        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         var errors = problem.GetProperty("errors");
         Assert.True(errors.TryGetProperty("phone", out _));
         Assert.True(errors.TryGetProperty("password", out _));
@@ -121,7 +122,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname });
 
-        var problem = await PassportClient.AssertProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
     }
 
@@ -132,7 +133,7 @@ public sealed class RegisterTests(PassportFixture fixture)
         using var tooShort = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀", nickname = "reader" });
         using var enough = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀😀😀😀😀", nickname = "reader" });
 
-        var problem = await PassportClient.AssertProblemAsync(tooShort, HttpStatusCode.BadRequest, "validation_failed");
+        var problem = await HttpAssert.ProblemAsync(tooShort, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
         Assert.Equal(HttpStatusCode.Created, enough.StatusCode);
     }

@@ -63,8 +63,8 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         using var rejected = await SendAsync(service, "/whoami", forged);
         using var open = await SendAsync(service, "/open", null);
 
-        await PassportClient.AssertProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
-        await PassportClient.AssertProblemAsync(rejected, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
+        await HttpAssert.ProblemAsync(rejected, HttpStatusCode.Unauthorized, "unauthorized");
         Assert.Equal(HttpStatusCode.OK, open.StatusCode);
     }
 
@@ -82,7 +82,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         using var response = await SendAsync(service, "/whoami", token);
         clock.Stop();
 
-        await PassportClient.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
         using var open = await SendAsync(service, "/open", null);

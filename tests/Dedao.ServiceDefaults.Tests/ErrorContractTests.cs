@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Dedao.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -51,7 +52,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
     {
         using var response = await _client.GetAsync(new Uri("/throws", UriKind.Relative));
 
-        var text = await AssertProblemAsync(response, HttpStatusCode.InternalServerError, "internal_error");
+        var text = (await HttpAssert.ProblemAsync(response, HttpStatusCode.InternalServerError, "internal_error")).GetRawText();
         Assert.DoesNotContain("db1", text, StringComparison.Ordinal);
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
     }
@@ -61,7 +62,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
     {
         using var response = await _client.GetAsync(new Uri("/dependency", UriKind.Relative));
 
-        var text = await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        var text = (await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable")).GetRawText();
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.DoesNotContain("10.0.0.7", text, StringComparison.Ordinal);
     }
@@ -73,7 +74,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         using var response = await _client.GetAsync(new Uri("/slow", UriKind.Relative));
         clock.Stop();
 
-        await AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
     }
 
@@ -88,7 +89,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
 
         using var response = await _client.PostAsync(new Uri("/echo", UriKind.Relative), content);
 
-        var text = await AssertProblemAsync(response, status, code);
+        var text = (await HttpAssert.ProblemAsync(response, status, code)).GetRawText();
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
     }
 
@@ -98,8 +99,8 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         using var unknown = await _client.GetAsync(new Uri("/nowhere", UriKind.Relative));
         using var wrongMethod = await _client.GetAsync(new Uri("/echo", UriKind.Relative));
 
-        await AssertProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
-        await AssertProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+        await HttpAssert.ProblemAsync(unknown, HttpStatusCode.NotFound, "not_found");
+        await HttpAssert.ProblemAsync(wrongMethod, HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 
     [Fact]
@@ -117,16 +118,6 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         Assert.Equal(DependencyTimeouts.RedisTimeoutMilliseconds, options.ConnectTimeout);
         Assert.Equal(DependencyTimeouts.RedisTimeoutMilliseconds, options.SyncTimeout);
         Assert.Equal(700, options.AsyncTimeout);
-    }
-
-    private static async Task<string> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == status, $"expected {(int)status}, got {(int)response.StatusCode}: {text}");
-        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{response.Content.Headers.ContentType}: {text}");
-        Assert.Equal(code, JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
-        Assert.DoesNotContain(" at ", text, StringComparison.Ordinal);
-        return text;
     }
 
     public void Dispose() => _client.Dispose();

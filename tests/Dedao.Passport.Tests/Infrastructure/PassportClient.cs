@@ -59,17 +59,6 @@ public sealed class PassportClient(HttpClient http) : IDisposable
         return document.RootElement.Clone();
     }
 
-    /// <summary>Asserts an RFC 9457 problem with the given status and stable code, and returns its body.</summary>
-    public static async Task<JsonElement> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = await ReadJsonAsync(response);
-        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
-        Assert.Equal(code, problem.GetProperty("code").GetString());
-        return problem;
-    }
-
     public void Dispose() => http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? accessToken)
