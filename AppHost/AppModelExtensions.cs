@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -17,6 +18,13 @@ internal static class AppModelExtensions
             .WithHttpEndpoint(name: "http", isProxied: builder.Configuration.GetValue("AppHost:ProxyServices", false))
             .WithHttpHealthCheck("/health")
             .WithRestartOnCrash();
+        // Every trace by default, as a developer wants to see; a load test asks for a fraction, as production would.
+        if (builder.Configuration.GetValue<double?>("AppHost:TraceSampleRatio") is { } ratio)
+        {
+            service.WithEnvironment("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+                .WithEnvironment("OTEL_TRACES_SAMPLER_ARG", ratio.ToString(CultureInfo.InvariantCulture));
+        }
+
         foreach (var dependency in dependencies)
         {
             service.WithReference(dependency).WaitFor(dependency);
