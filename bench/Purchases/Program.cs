@@ -24,17 +24,13 @@ await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { Ma
     var phone = $"16{Random.Shared.Next(0, 1_000_000_000):D9}";
     var credentials = new { phone, password = "bench password 1", nickname = "bench" };
     // A register retried after a 503 (the gateway's 2 s passed while passport hashed) may find the phone taken: by itself.
-    using var registered = await Retry(() => http.PostAsJsonAsync("/api/v1/passport/register", credentials, ct));
-    if (registered.StatusCode != HttpStatusCode.Conflict)
-    {
-        registered.EnsureSuccessStatusCode();
-    }
-
-    using var login = await Retry(() => http.PostAsJsonAsync("/api/v1/passport/login", credentials, ct));
-    var token = (await login.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
-    using var topup = await Send(token, HttpMethod.Post, "/api/v1/coins/topups", new { coins = 6000 });
-    var paymentId = (await topup.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("paymentId").GetInt64();
-    (await Send(token, HttpMethod.Post, $"/api/v1/payments/sandbox/{paymentId}/confirm", new { result = "success" })).Dispose();
+    await Succeed(() => http.PostAsJsonAsync("/api/v1/passport/register", credentials, ct), HttpStatusCode.Conflict);
+    var token = (await Succeed(() => http.PostAsJsonAsync("/api/v1/passport/login", credentials, ct))).GetProperty("accessToken").GetString()!;
+    // Sent again under the same key while the first try is still running (409) or ran out of time (503).
+    var topupKey = Guid.NewGuid().ToString();
+    var topup = await Succeed(() => Send(token, HttpMethod.Post, "/api/v1/coins/topups", new { coins = 6000 }, topupKey));
+    var paymentId = topup.GetProperty("paymentId").GetInt64();
+    await Succeed(() => Send(token, HttpMethod.Post, $"/api/v1/payments/sandbox/{paymentId}/confirm", new { result = "success" }));
     while ((await Json(token, "/api/v1/coins/wallet")).GetProperty("balance").GetInt64() < 6000)
     {
         await Task.Delay(100, ct);
@@ -75,10 +71,11 @@ await Task.WhenAll(tokens.Select(async token =>
             continue;
         }
 
-        while ((await Json(token, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString() is var status
-               && status != settledStatus && status != "completed")
+        // Backing off, so that the polling of many users does not become the load it measures.
+        for (var pause = 10; (await Json(token, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString() is var status
+             && status != settledStatus && status != "completed"; pause = Math.Min(pause * 2, 200))
         {
-            await Task.Delay(20);
+            await Task.Delay(pause);
         }
 
         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -117,17 +114,25 @@ foreach (var token in tokens)
 Console.WriteLine($"invariants: {violations} users in violation of {tokens.Count}");
 return violations == 0 ? 0 : 1;
 
-async Task<HttpResponseMessage> Retry(Func<Task<HttpResponseMessage>> send)
+// The setup's steps, tried again (a loaded platform answers 503, 409 while a first try runs, 502 while a service starts)
+// until they succeed or an accepted status comes back.
+async Task<JsonElement> Succeed(Func<Task<HttpResponseMessage>> send, HttpStatusCode? accepted = null)
 {
-    while (true)
+    for (var attempt = 1; ; attempt++)
     {
-        var response = await send();
-        if (response.StatusCode != HttpStatusCode.ServiceUnavailable)
+        using var response = await send();
+        var text = await response.Content.ReadAsStringAsync();
+        if (response.IsSuccessStatusCode || response.StatusCode == accepted)
         {
-            return response;
+            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
         }
 
-        response.Dispose();
+        if (attempt == 30)
+        {
+            throw new InvalidOperationException($"{response.RequestMessage?.RequestUri} answered {(int)response.StatusCode}: {text}");
+        }
+
+        await Task.Delay(100 * attempt);
     }
 }
 
