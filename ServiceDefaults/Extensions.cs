@@ -48,6 +48,9 @@ public static class Extensions
         });
         // The Redis client narrates every connection at Information (elections, heartbeats); its warnings are what matter.
         builder.Logging.AddFilter("StackExchange.Redis", LogLevel.Warning);
+        // EF logs every command at Information: one formatted line per query, on the console and to the dashboard, cost
+        // more than the query under load, and each command is already a span of its trace.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics

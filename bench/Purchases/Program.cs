@@ -41,6 +41,8 @@ await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { Ma
 Console.WriteLine($"signed up and topped up {tokens.Count} users");
 
 var latencies = new ConcurrentBag<double>();
+// Where a purchase's time goes: creating the order, paying it, and waiting for the bus to complete it.
+var stages = new ConcurrentBag<(double Order, double Pay, double Settle)>();
 var failures = new ConcurrentBag<string>();
 var clock = Stopwatch.StartNew();
 await Task.WhenAll(tokens.Select(async token =>
@@ -56,6 +58,7 @@ await Task.WhenAll(tokens.Select(async token =>
         }
 
         var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetInt64();
+        var ordered = Stopwatch.GetTimestamp();
         var key = Guid.NewGuid().ToString();
         HttpStatusCode paid;
         do
@@ -71,6 +74,7 @@ await Task.WhenAll(tokens.Select(async token =>
             continue;
         }
 
+        var payedAt = Stopwatch.GetTimestamp();
         // Backing off, so that the polling of many users does not become the load it measures.
         for (var pause = 10; (await Json(token, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString() is var status
              && status != settledStatus && status != "completed"; pause = Math.Min(pause * 2, 200))
@@ -79,6 +83,8 @@ await Task.WhenAll(tokens.Select(async token =>
         }
 
         latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        stages.Add((Stopwatch.GetElapsedTime(started, ordered).TotalMilliseconds, Stopwatch.GetElapsedTime(ordered, payedAt).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(payedAt).TotalMilliseconds));
     }
 }));
 clock.Stop();
@@ -87,6 +93,10 @@ var sorted = latencies.Order().ToArray();
 double Percentile(double p) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"{sorted.Length} purchases in {clock.Elapsed.TotalSeconds:F1} s: {sorted.Length / clock.Elapsed.TotalSeconds:F1} purchases/s, p50 {Percentile(0.5):F0} ms, p99 {Percentile(0.99):F0} ms, failures {failures.Count} {string.Join(' ', failures.GroupBy(f => f).Select(g => $"{g.Key}×{g.Count()}"))}"));
+
+double Median(IEnumerable<double> values) => values.Order().ElementAtOrDefault(stages.Count / 2);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"stage medians: create order {Median(stages.Select(s => s.Order)):F0} ms, pay {Median(stages.Select(s => s.Pay)):F0} ms, paid to {settledStatus} {Median(stages.Select(s => s.Settle)):F0} ms"));
 
 var violations = 0;
 foreach (var token in tokens)
