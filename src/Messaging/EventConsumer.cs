@@ -13,7 +13,8 @@ namespace Dedao.Messaging;
 /// <summary>
 /// Consumes every subscribed queue with manual acks and bounded prefetch. Each message is handled in a fresh scope,
 /// in one transaction with its inbox row; a failure goes to the next retry delay queue, or after the last to the
-/// dead-letter queue, unless it was a dependency's (<see cref="TransientFailures"/>), which is retried at the last delay. Every copy is acked only after its effect committed or its copy elsewhere was confirmed.
+/// dead-letter queue, unless it was a dependency's (<see cref="TransientFailures"/>), which is retried at the last delay.
+/// Every copy is acked only after its effect committed or its copy elsewhere was confirmed.
 /// </summary>
 internal sealed class EventConsumer<TContext>(
     IServiceProvider services,
@@ -167,7 +168,7 @@ internal sealed class EventConsumer<TContext>(
         {
             var delays = _options.EffectiveRetryDelays;
             var transient = TransientFailures.Include(e);
-            if (attempt > delays.Count && !transient)
+            if (delays.Count == 0 || (attempt > delays.Count && !transient))
             {
                 logger.LogError(e, "Message {MessageId} on {Queue} failed {Attempts} times; parked in the dead-letter queue",
                     messageId, subscription.Queue, attempt);

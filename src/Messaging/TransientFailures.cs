@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Net;
 using MySqlConnector;
 using Polly;
 
@@ -15,7 +16,10 @@ internal static class TransientFailures
     {
         null => false,
         DbException { IsTransient: true } or MySqlException { ErrorCode: MySqlErrorCode.CommandTimeoutExpired } or TimeoutException
-            or HttpRequestException or ExecutionRejectedException => true,
+            or ExecutionRejectedException => true,
+        // Unreachable, or the other service's own trouble; a 4xx says the message asked for something wrong.
+        HttpRequestException http => http.StatusCode is null or >= HttpStatusCode.InternalServerError
+            or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests,
         AggregateException aggregate => aggregate.InnerExceptions.Any(Include),
         _ => Include(exception.InnerException),
     };
