@@ -59,10 +59,13 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
         }
 
         // Run the answer into a buffer, so what is stored is byte for byte what the first caller gets.
+        // Results stop writing their body once RequestAborted fires, and a caller that gave up is the very one that repeats:
+        // the stored answer is written whole, whether or not this caller is still there to read it.
         var response = http.Response;
         var original = response.Body;
         var buffer = new MemoryStream();
         response.Body = buffer;
+        http.RequestAborted = CancellationToken.None;
         try
         {
             await answer.ExecuteAsync(http);
@@ -70,6 +73,7 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
         finally
         {
             response.Body = original;
+            http.RequestAborted = cancellationToken;
         }
 
         var stored = new StoredResponse(response.StatusCode, response.ContentType, response.Headers.Location.ToString(), buffer.ToArray());
