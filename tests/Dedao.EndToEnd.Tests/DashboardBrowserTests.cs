@@ -92,11 +92,17 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
     /// <returns>The access token.</returns>
     private static async Task<string> LogInThroughTheGatewayAsync(Uri gateway)
     {
+        const string Password = "correct horse battery";
         using var client = new HttpClient { BaseAddress = gateway };
-        var credentials = new { phone = $"135{Random.Shared.Next(10_000_000, 99_999_999)}", password = "correct horse battery", nickname = "读者" };
-        using var register = await client.PostAsJsonAsync("/api/v1/passport/register", credentials);
+        // A platform that has just started may answer 503 while its services warm up: a new phone for each resend.
+        var phone = "";
+        using var register = await Resend.UntilServedAsync(() =>
+        {
+            phone = $"135{Random.Shared.Next(10_000_000, 99_999_999)}";
+            return client.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = Password, nickname = "读者" });
+        });
         Assert.Equal(HttpStatusCode.Created, register.StatusCode);
-        using var loggedIn = await client.PostAsJsonAsync("/api/v1/passport/login", new { credentials.phone, credentials.password });
+        using var loggedIn = await Resend.UntilServedAsync(() => client.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = Password }));
         Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
         return (await loggedIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
