@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -26,6 +28,8 @@ public static class AuthenticationExtensions
         builder.Services.AddHttpClient(PassportJwtBearerOptions.BackchannelClientName,
             client => client.Timeout = PassportJwtBearerOptions.BackchannelTimeout);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddKeyedSingleton<IMemoryCache>(PassportJwtBearerOptions.ValidTokensKey, (_, _) => RememberingTokenHandler.CreateMemory());
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, PassportJwtBearerOptions>();
         builder.Services.AddHostedService<SigningKeysWarmUp>();
         builder.Services.AddAuthorizationBuilder()
@@ -43,10 +47,15 @@ public static class AuthenticationExtensions
 /// Points the default JwtBearer scheme at passport. A named-options class, because the backchannel
 /// must come from IHttpClientFactory to get service discovery and resilience.
 /// </summary>
-internal sealed class PassportJwtBearerOptions(IConfiguration configuration, IHttpClientFactory httpClientFactory)
+internal sealed class PassportJwtBearerOptions(
+    IConfiguration configuration,
+    IHttpClientFactory httpClientFactory,
+    [FromKeyedServices(PassportJwtBearerOptions.ValidTokensKey)] IMemoryCache validTokens,
+    TimeProvider time)
     : IConfigureNamedOptions<JwtBearerOptions>
 {
     public const string BackchannelClientName = "passport-metadata";
+    public const string ValidTokensKey = "valid-access-tokens";
     public static readonly TimeSpan BackchannelTimeout = TimeSpan.FromSeconds(2);
 
     // The issuer of tokens made before passport's issuer became its public URL; they validate until they expire
@@ -87,6 +96,9 @@ internal sealed class PassportJwtBearerOptions(IConfiguration configuration, IHt
         });
         // Keep "sub" and "roles" as passport wrote them instead of the long WS-* claim types.
         options.MapInboundClaims = false;
+        // A reader's token comes back on every request, to every service on the way: its signature is checked once a minute.
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new RememberingTokenHandler(validTokens, time));
         options.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuers = [LegacyIssuer],
