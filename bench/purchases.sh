@@ -3,7 +3,7 @@
 # completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
 # the money invariants of every user (balance >= 0, balance = sum of ledger, each product bought once).
 # The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
-# Results also go to bench/results/purchases-<date>.txt
+# Results also go to bench/results/purchases-<date>.txt, followed by what the services logged as errors during the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=${1:-100}
@@ -32,3 +32,12 @@ out=bench/results/purchases-$(date +%Y%m%d-%H%M%S).txt
   echo "coin purchases end to end, $users users, $(nproc) cores, Release build"
   dotnet bench/Purchases/bin/Release/net10.0/Dedao.Bench.Purchases.dll "http://127.0.0.1:$gateway_port" "$users"
 } | tee "$out"
+
+# A load test finds the failures no functional test does; what the services logged about them is in the dashboard,
+# which goes away with the AppHost.
+command -v aspire >/dev/null || export PATH="$PATH:$HOME/.dotnet/tools"
+if command -v aspire >/dev/null; then
+  echo "errors the services logged (aspire otel logs --severity Error):" | tee -a "$out"
+  aspire otel logs --severity Error --format Table --apphost AppHost/Dedao.AppHost.csproj --nologo --non-interactive 2>&1 \
+    | tail -200 | tee -a "$out"
+fi
