@@ -14,7 +14,10 @@ namespace Dedao.ServiceDefaults.Apis;
 internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvider time) : IEndpointFilter
 {
     private static readonly TimeSpan WaitForFirst = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan WaitInterval = TimeSpan.FromMilliseconds(25);
+    // The first answer is usually there within milliseconds; a first request that is slow is so because the service is
+    // loaded, and a repeat that asked its database every 25 ms for 10 s would add to that load.
+    private static readonly TimeSpan FirstWait = TimeSpan.FromMilliseconds(25);
+    private static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(500);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -100,9 +103,9 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
 
         var deadline = time.GetUtcNow() + WaitForFirst;
         var answered = first;
-        while (answered is { StatusCode: null } && time.GetUtcNow() < deadline)
+        for (var wait = FirstWait; answered is { StatusCode: null } && time.GetUtcNow() < deadline; wait = wait * 2 < LongestWait ? wait * 2 : LongestWait)
         {
-            await Task.Delay(WaitInterval, time, cancellationToken);
+            await Task.Delay(wait, time, cancellationToken);
             answered = await store.FindAsync(first.Id, cancellationToken);
         }
 
