@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 users=${1:-100}
+# The share of requests traced, as production would sample; sampling=1 traces every request, as development does.
+sampling=${sampling:-0.01}
 dotnet build -c Release AppHost -v q -nologo >/dev/null
 dotnet build -c Release bench/Purchases -v q -nologo >/dev/null
 
@@ -16,9 +18,19 @@ for policy in standard login register; do
   export "RateLimiting__Policies__${policy}__PermitLimit=100000000" "RateLimiting__Policies__${policy}__TokensPerPeriod=100000000"
 done
 dotnet run --project AppHost -c Release --no-build -- --AppHost:Ephemeral=true --AppHost:GatewayPort=$gateway_port \
+  --AppHost:TraceSampleRatio="$sampling" \
   > /tmp/dedao-bench-purchases-apphost.log 2>&1 &
 apphost=$!  # SIGTERM, not SIGINT, stops it: a background job of a script ignores SIGINT
-trap 'kill -TERM $apphost 2>/dev/null; wait $apphost 2>/dev/null || true' EXIT
+out=''
+# A load test finds the failures no functional test does; what the services logged about them is in the dashboard,
+# which goes away with the AppHost: printed first, whether the run ended well or not.
+errors() {
+  command -v aspire >/dev/null || export PATH="$PATH:$HOME/.dotnet/tools"
+  command -v aspire >/dev/null || return 0
+  echo "errors the services logged (aspire otel logs --severity Error):"
+  aspire otel logs --severity Error --format Table --apphost AppHost/Dedao.AppHost.csproj --nologo --non-interactive 2>&1 | tail -200
+}
+trap '{ errors | tee -a "${out:-/dev/null}"; } || true; kill -TERM $apphost 2>/dev/null; wait $apphost 2>/dev/null || true' EXIT
 
 for _ in $(seq 1 480); do
   curl -sf -o /dev/null "http://127.0.0.1:$gateway_port/api/v1/columns/1" && break
@@ -29,15 +41,7 @@ done
 mkdir -p bench/results
 out=bench/results/purchases-$(date +%Y%m%d-%H%M%S).txt
 {
-  echo "coin purchases end to end, $users users, $(nproc) cores, Release build"
+  echo "coin purchases end to end, $users users, $(nproc) cores, Release build, traces sampled at $sampling"
   dotnet bench/Purchases/bin/Release/net10.0/Dedao.Bench.Purchases.dll "http://127.0.0.1:$gateway_port" "$users"
 } | tee "$out"
 
-# A load test finds the failures no functional test does; what the services logged about them is in the dashboard,
-# which goes away with the AppHost.
-command -v aspire >/dev/null || export PATH="$PATH:$HOME/.dotnet/tools"
-if command -v aspire >/dev/null; then
-  echo "errors the services logged (aspire otel logs --severity Error):" | tee -a "$out"
-  aspire otel logs --severity Error --format Table --apphost AppHost/Dedao.AppHost.csproj --nologo --non-interactive 2>&1 \
-    | tail -200 | tee -a "$out"
-fi

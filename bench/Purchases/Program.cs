@@ -50,7 +50,32 @@ await Task.WhenAll(tokens.Select(async token =>
     foreach (var (type, id) in products.OrderBy(_ => Random.Shared.Next()))
     {
         var started = Stopwatch.GetTimestamp();
-        using var created = await Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id });
+        HttpResponseMessage? created = null;
+        // As a client would: a 503 is tried again after a pause that grows. Each one is counted.
+        for (var pause = 50; created is null; pause = Math.Min(pause * 2, 1000))
+        {
+            try
+            {
+                created = await Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id });
+                if (created.StatusCode == HttpStatusCode.ServiceUnavailable)
+                {
+                    failures.Add("order 503 (sent again)");
+                    created.Dispose();
+                    created = null;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                failures.Add($"order sent again after {e.HttpRequestError}");
+            }
+
+            if (created is null)
+            {
+                await Task.Delay(pause);
+            }
+        }
+
+        using var _ = created;
         if (created.StatusCode != HttpStatusCode.Created)
         {
             failures.Add($"order {(int)created.StatusCode}");
@@ -60,13 +85,27 @@ await Task.WhenAll(tokens.Select(async token =>
         var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetInt64();
         var ordered = Stopwatch.GetTimestamp();
         var key = Guid.NewGuid().ToString();
-        HttpStatusCode paid;
-        do
+        HttpStatusCode? paid = null;
+        // Sent again under the same key after a pause that grows: on a 503, on a 409 (the first try still runs), and on
+        // a broken connection, which is counted, since it should never happen.
+        for (var pause = 50; paid is null or HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict; pause = Math.Min(pause * 2, 1000))
         {
-            using var payment = await Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key);
-            paid = payment.StatusCode;
+            if (paid is not null)
+            {
+                await Task.Delay(pause);
+            }
+
+            try
+            {
+                using var payment = await Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key);
+                paid = payment.StatusCode;
+            }
+            catch (HttpRequestException e)
+            {
+                failures.Add($"payment sent again after {e.HttpRequestError}");
+                paid = HttpStatusCode.ServiceUnavailable;
+            }
         }
-        while (paid is HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict);
 
         if (paid != HttpStatusCode.OK)
         {
