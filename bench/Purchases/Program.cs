@@ -50,32 +50,8 @@ await Task.WhenAll(tokens.Select(async token =>
     foreach (var (type, id) in products.OrderBy(_ => Random.Shared.Next()))
     {
         var started = Stopwatch.GetTimestamp();
-        HttpResponseMessage? created = null;
-        // As a client would: a 503 is tried again after a pause that grows. Each one is counted.
-        for (var pause = 50; created is null; pause = Math.Min(pause * 2, 1000))
-        {
-            try
-            {
-                created = await Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id });
-                if (created.StatusCode == HttpStatusCode.ServiceUnavailable)
-                {
-                    failures.Add("order 503 (sent again)");
-                    created.Dispose();
-                    created = null;
-                }
-            }
-            catch (HttpRequestException e)
-            {
-                failures.Add($"order sent again after {e.HttpRequestError}");
-            }
-
-            if (created is null)
-            {
-                await Task.Delay(pause);
-            }
-        }
-
-        using var _ = created;
+        using var created = await SendAgainWhileLater("order",
+            () => Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id }), HttpStatusCode.ServiceUnavailable);
         if (created.StatusCode != HttpStatusCode.Created)
         {
             failures.Add($"order {(int)created.StatusCode}");
@@ -85,31 +61,13 @@ await Task.WhenAll(tokens.Select(async token =>
         var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetInt64();
         var ordered = Stopwatch.GetTimestamp();
         var key = Guid.NewGuid().ToString();
-        HttpStatusCode? paid = null;
-        // Sent again under the same key after a pause that grows: on a 503, on a 409 (the first try still runs), and on
-        // a broken connection, which is counted, since it should never happen.
-        for (var pause = 50; paid is null or HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict; pause = Math.Min(pause * 2, 1000))
+        // Under the same key: a 409 says the first try still runs.
+        using var payment = await SendAgainWhileLater("payment",
+            () => Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key),
+            HttpStatusCode.ServiceUnavailable, HttpStatusCode.Conflict);
+        if (payment.StatusCode != HttpStatusCode.OK)
         {
-            if (paid is not null)
-            {
-                await Task.Delay(pause);
-            }
-
-            try
-            {
-                using var payment = await Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key);
-                paid = payment.StatusCode;
-            }
-            catch (HttpRequestException e)
-            {
-                failures.Add($"payment sent again after {e.HttpRequestError}");
-                paid = HttpStatusCode.ServiceUnavailable;
-            }
-        }
-
-        if (paid != HttpStatusCode.OK)
-        {
-            failures.Add($"payment {(int)paid}");
+            failures.Add($"payment {(int)payment.StatusCode}");
             continue;
         }
 
@@ -182,6 +140,32 @@ async Task<JsonElement> Succeed(Func<Task<HttpResponseMessage>> send, HttpStatus
         }
 
         await Task.Delay(100 * attempt);
+    }
+}
+
+// As a client would: sent again after a pause that grows (50 ms to 1 s) while the answer is one of `later`, or the
+// connection broke. Each time is counted: a loaded platform should need it rarely, and a broken connection never.
+async Task<HttpResponseMessage> SendAgainWhileLater(string what, Func<Task<HttpResponseMessage>> send, params HttpStatusCode[] later)
+{
+    for (var pause = 50; ; pause = Math.Min(pause * 2, 1000))
+    {
+        try
+        {
+            var response = await send();
+            if (!later.Contains(response.StatusCode))
+            {
+                return response;
+            }
+
+            failures.Add($"{what} {(int)response.StatusCode} (sent again)");
+            response.Dispose();
+        }
+        catch (HttpRequestException e)
+        {
+            failures.Add($"{what} sent again after {e.HttpRequestError}");
+        }
+
+        await Task.Delay(pause);
     }
 }
 
