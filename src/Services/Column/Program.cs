@@ -21,8 +21,9 @@ builder.AddMultiLevelCache();
 builder.Services.AddCachedTables();
 builder.Services.AddStorage<long, ColumnPage>(ColumnPageTable.StorageName,
     (services, options) => ActivatorUtilities.CreateInstance<ColumnPageTable>(services, options));
-builder.Services.AddScoped<ColumnPages>();
-builder.Services.AddScoped<ColumnAccess>();
+builder.Services.AddSingleton<ColumnPages>();
+builder.Services.AddSingleton<ColumnAccess>();
+builder.Services.AddScoped<ColumnList>();
 // The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
 builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(500));
 

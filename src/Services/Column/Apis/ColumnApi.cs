@@ -15,6 +15,7 @@ public static class ColumnApi
 {
     private const int MaxTitleLength = 200;
     private const int MaxContentLength = 100_000;
+    private const string JsonContentType = "application/json; charset=utf-8";
 
     public static IEndpointRouteBuilder MapColumnApi(this IEndpointRouteBuilder app)
     {
@@ -34,7 +35,7 @@ public static class ColumnApi
     }
 
     public static async Task<Results<Ok<Page<ColumnSummary>>, ValidationProblem>> ListColumns(
-        ColumnPages pages, string? free, string? cursor, string? limit, CancellationToken cancellationToken)
+        ColumnList columns, string? free, string? cursor, string? limit, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         bool? isFree = null;
@@ -53,16 +54,17 @@ public static class ColumnApi
         var page = PageQuery.Parse(cursor, limit, errors, Cursors.Id);
         return errors.Count > 0
             ? Problems.Validation(errors)
-            : TypedResults.Ok(await pages.ListAsync(isFree, page, cancellationToken));
+            : TypedResults.Ok(await columns.ListAsync(isFree, page, cancellationToken));
     }
 
-    public static async Task<Results<Ok<ColumnHome>, ProblemHttpResult>> GetColumn(
+    /// <summary>The v1 home page (<see cref="ColumnHome"/>), written from the bytes rendered once for its cached page.</summary>
+    public static async Task<Results<Utf8ContentHttpResult, ProblemHttpResult>> GetColumn(
         ColumnPages pages, ColumnAccess access, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
     {
         var home = await pages.GetHomeAsync(id, cancellationToken);
         return home is null
             ? Problems.NotFound("The column does not exist.")
-            : TypedResults.Ok(home with { Subscribed = await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken) });
+            : TypedResults.Text(home.For(await access.IsSubscribedAsync(user.GetUserId(), id, cancellationToken)), JsonContentType);
     }
 
     public static async Task<Results<Ok<ColumnHomeV2>, ValidationProblem, ProblemHttpResult>> GetColumnV2(

@@ -1,45 +1,29 @@
+using System.Runtime.CompilerServices;
 using Dedao.Caching;
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
 using Dedao.ServiceDefaults.Apis;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace Dedao.Column.Queries;
 
 /// <summary>
 /// The column reads, the same for every reader: whether the caller bought the column is asked of
 /// <see cref="ColumnAccess"/> apart, so a page can be kept and served to anyone. The home pages and articles come from
-/// the multi-level cache; the list of columns from the database.
+/// the multi-level cache, so that a page served from memory touches neither a database connection nor a DbContext.
 /// </summary>
-public sealed class ColumnPages(ColumnDbContext db, IStorage<long, ColumnPage> pages, IStorage<long, Article> articles)
+public sealed class ColumnPages(IStorage<long, ColumnPage> pages, IStorage<long, Article> articles, IOptions<JsonOptions> json)
 {
     private const string Currency = "CNY";
 
-    public async Task<Page<ColumnSummary>> ListAsync(bool? isFree, PageQuery<long> page, CancellationToken cancellationToken)
-    {
-        var columns = db.Columns.AsNoTracking();
-        if (isFree is { } wanted)
-        {
-            columns = columns.Where(c => c.IsFree == wanted);
-        }
+    // Weak: the rendered page lives exactly as long as the cache (or a request) holds its page.
+    private readonly ConditionalWeakTable<ColumnPage, ColumnHomeJson> homes = new();
 
-        if (page.After is { } after)
-        {
-            columns = columns.Where(c => c.Id > after);
-        }
-
-        var rows = await columns
-            .OrderBy(c => c.Id)
-            .Take(page.Limit + 1)
-            .Select(c => new ColumnSummary(c.Id, c.Title, c.Author.Name, c.PriceFen, c.IsFree, c.Articles.Count))
-            .ToListAsync(cancellationToken);
-        return page.ToPage(rows, c => c.Id);
-    }
-
-    /// <summary>The v1 home page, <c>subscribed</c> false; null for an unknown column.</summary>
-    public async Task<ColumnHome?> GetHomeAsync(long id, CancellationToken cancellationToken) =>
+    /// <summary>The v1 home page, rendered once for each cached page; null for an unknown column.</summary>
+    public async Task<ColumnHomeJson?> GetHomeAsync(long id, CancellationToken cancellationToken) =>
         await pages.GetAsync(id, cancellationToken) is { } page
-            ? new ColumnHome(page.Id, page.Title, page.Intro, page.AuthorName, page.PriceFen, page.IsFree, false, page.Articles)
+            ? homes.GetValue(page, page => new ColumnHomeJson(page, json.Value.SerializerOptions))
             : null;
 
     /// <summary>The v2 home page with one page of its articles, oldest first; <c>subscribed</c> false; null for an unknown column.</summary>
