@@ -3,6 +3,7 @@
 # completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
 # the money invariants of every user (balance >= 0, balance = sum of ledger, each product bought once).
 # The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
+#   warmup=N users buy everything first, unmeasured (default 20), so the numbers are a warm platform's.
 # Results also go to bench/results/purchases-<date>.txt, followed by what the services logged as errors during the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
