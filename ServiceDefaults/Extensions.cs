@@ -51,6 +51,10 @@ public static class Extensions
         // EF logs every command at Information: one formatted line per query, on the console and to the dashboard, cost
         // more than the query under load, and each command is already a span of its trace.
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Warning);
+        // The same for every call between services: four lines from the HTTP client and one from Polly per attempt, each
+        // already a span with its status and duration. Retries, timeouts and an opening circuit are warnings and still logged.
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
