@@ -11,11 +11,11 @@ builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CoinDbContext>("coindb");
 builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<CoinDbContext>();
 builder.AddEventBus<CoinDbContext>("coin")
     .Subscribe<PaymentSucceeded, PaymentSucceededHandler>()
     .Subscribe<PaymentFailed, PaymentFailedHandler>()
     .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>();
-builder.Services.AddMigration<CoinDbContext>();
 builder.Services.AddIdempotency<CoinDbContext>();
 builder.Services.AddHttpClient<PayClient>(http => http.BaseAddress = new Uri("http://pay")).AddUserTokenForwarding();
 

@@ -11,10 +11,10 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<ColumnDbContext>("columndb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
 builder.AddEventBus<ColumnDbContext>("column")
     .Subscribe<OrderPaid, OrderPaidHandler>()
     .Subscribe<ContentChanged, ContentChangedHandler>();
-builder.Services.AddMigration<ColumnDbContext>((db, _, cancellationToken) => ColumnSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
 // Home pages, articles and subscriptions come from the multi-level cache (Caching:Mode picks its tiers).
 builder.AddMultiLevelCache();

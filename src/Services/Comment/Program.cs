@@ -11,8 +11,8 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CommentDbContext>("commentdb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
-builder.AddEventBus<CommentDbContext>("comment").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddMigration<CommentDbContext>((db, _, cancellationToken) => CommentSeed.SeedAsync(db, cancellationToken));
+builder.AddEventBus<CommentDbContext>("comment").Subscribe<OrderPaid, OrderPaidHandler>();
 builder.Services.AddSingleton(TimeProvider.System);
 // Each target's featured comments come from the multi-level cache (Caching:Mode picks its tiers).
 builder.AddMultiLevelCache();

@@ -11,10 +11,10 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<CourseDbContext>("coursedb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
 builder.AddEventBus<CourseDbContext>("course")
     .Subscribe<OrderPaid, OrderPaidHandler>()
     .Subscribe<ContentChanged, ContentChangedHandler>();
-builder.Services.AddMigration<CourseDbContext>((db, _, cancellationToken) => CourseSeed.SeedAsync(db, cancellationToken));
 builder.Services.AddSingleton(TimeProvider.System);
 // Course pages, lessons and purchases come from the multi-level cache (Caching:Mode picks its tiers).
 builder.AddMultiLevelCache();

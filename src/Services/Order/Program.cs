@@ -13,10 +13,10 @@ builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<OrderDbContext>("orderdb");
 builder.AddRedisClient("redis");
 builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<OrderDbContext>();
 builder.AddEventBus<OrderDbContext>("order")
     .Subscribe<PaymentSucceeded, PaymentSucceededHandler>()
     .Subscribe<AccessGranted, AccessGrantedHandler>();
-builder.Services.AddMigration<OrderDbContext>();
 builder.Services.AddIdempotency<OrderDbContext>();
 builder.Services.AddOptions<OrderOptions>().BindConfiguration(OrderOptions.Section);
 builder.Services.AddHostedService<OrderExpiry>();

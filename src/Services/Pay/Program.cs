@@ -12,9 +12,9 @@ builder.AddServiceDefaults();
 builder.AddDefaultAuthentication();
 builder.AddMySqlDbContext<PayDbContext>("paydb");
 builder.AddRabbitMQClient("messaging");
+builder.Services.AddMigration<PayDbContext>();
 builder.AddEventBus<PayDbContext>("pay")
     .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>();
-builder.Services.AddMigration<PayDbContext>();
 builder.Services.AddIdempotency<PayDbContext>();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<OrderClient>(http => http.BaseAddress = new Uri("http://order")).AddUserTokenForwarding();
