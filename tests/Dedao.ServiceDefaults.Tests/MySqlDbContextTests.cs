@@ -138,6 +138,30 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
         await host.StopAsync();
     }
 
+    [Theory]
+    [InlineData("", 42L)]
+    [InlineData(";Connection Reset=true", null)]
+    public async Task A_pooled_connection_is_taken_without_a_reset_unless_the_connection_string_asks_for_one(string option, long? carried)
+    {
+        var builder = servers.CreateServiceBuilder();
+        // A pool of its own, so that the second open gets the connection the first one returned.
+        builder.Configuration["ConnectionStrings:ownpool"] =
+            $"{servers.ConnectionString("testdb")};Application Name=pool-{Guid.NewGuid():N}{option}";
+        builder.AddMySqlDbContext<NotesContext>("ownpool");
+        using var host = builder.Build();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.ExecuteSqlRawAsync("SET @marker = 42");
+        }
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
+            Assert.Equal(carried, await db.Database.SqlQueryRaw<long?>("SELECT @marker AS `Value`").SingleAsync());
+        }
+    }
+
     [Fact]
     public void A_missing_connection_string_names_the_key_to_set()
     {
