@@ -46,7 +46,7 @@ var latencies = new ConcurrentBag<double>();
 // Where a purchase's time goes: creating the order, paying it, and waiting for the bus to complete it.
 var stages = new ConcurrentBag<(double Order, double Pay, double Settle)>();
 var failures = new ConcurrentBag<string>();
-// A just-started service spends a good part of its CPU compiling (JIT tiers, EF's queries) for a minute or so; a platform
+// A just-started service spends a good part of its CPU compiling (JIT tiers, EF's queries) for a minute or more; a platform
 // serves for hours. The warm-up users buy first, unmeasured, so the run measures the steady state.
 var signedUp = tokens.ToArray();
 var warm = false;

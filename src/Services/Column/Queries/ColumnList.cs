@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Dedao.Column.Queries;
 
-/// <summary>The list of columns, paged by id: read from the database, since a page of the list is rarely asked twice.</summary>
+/// <summary>The list of columns, paged by id, read from the database on each request: it is not one of the cached reads.</summary>
 public sealed class ColumnList(ColumnDbContext db)
 {
     public async Task<Page<ColumnSummary>> ListAsync(bool? isFree, PageQuery<long> page, CancellationToken cancellationToken)
