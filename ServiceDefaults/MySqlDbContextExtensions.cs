@@ -28,6 +28,7 @@ public static class MySqlDbContextExtensions
 
     private const int MaxRetryCount = 5;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(5);
+    private static readonly NoSavepointsInterceptor NoSavepoints = new();
 
     /// <summary>
     /// Registers a pooled <typeparamref name="TContext"/> on <c>ConnectionStrings:&lt;connectionName&gt;</c>. Settings come from
@@ -72,7 +73,7 @@ public static class MySqlDbContextExtensions
                 }
 
                 mysql.CommandTimeout(settings.CommandTimeout ?? DefaultCommandTimeoutSeconds);
-            }));
+            }).AddInterceptors(NoSavepoints));
 
         if (!settings.DisableHealthChecks)
         {

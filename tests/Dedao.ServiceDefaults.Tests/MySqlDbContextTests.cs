@@ -163,6 +163,39 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
     }
 
     [Fact]
+    public async Task A_save_inside_a_transaction_costs_no_savepoint_and_a_rollback_still_undoes_it()
+    {
+        var builder = servers.CreateServiceBuilder();
+        builder.AddMySqlDbContext<NotesContext>("testdb");
+        using var host = builder.Build();
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
+        await db.Database.EnsureCreatedAsync();
+        var text = $"rolled back {Guid.NewGuid():N}";
+
+        var (before, after) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var before = await SavepointsAsync(db);
+            db.Notes.Add(new Note { Text = text });
+            await db.SaveChangesAsync();
+            db.Notes.Add(new Note { Text = $"{text} too" });
+            await db.SaveChangesAsync();
+            return (before, await SavepointsAsync(db));
+        });
+
+        Assert.Equal(before, after);
+
+        db.ChangeTracker.Clear();
+        Assert.False(await db.Notes.AnyAsync(n => n.Text.StartsWith(text)));
+    }
+
+    // The server's own count of SAVEPOINT statements on this connection.
+    private static Task<long> SavepointsAsync(NotesContext db) => db.Database
+        .SqlQueryRaw<long>("SELECT CAST(VARIABLE_VALUE AS SIGNED) AS `Value` FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'COM_SAVEPOINT'")
+        .SingleAsync();
+
+    [Fact]
     public void A_missing_connection_string_names_the_key_to_set()
     {
         var builder = ServiceHost.CreateBuilder();
