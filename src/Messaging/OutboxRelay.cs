@@ -28,11 +28,15 @@ internal sealed class OutboxRelay<TContext>(
     where TContext : DbContext
 {
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
+    // The gauge is exported every few seconds; under load the relay runs after every commit, and asking each time was a
+    // query per batch published.
+    private static readonly TimeSpan ObserveInterval = TimeSpan.FromSeconds(1);
 
     private readonly EventBusOptions _options = options.Value;
     private IChannel? _channel;
     private DateTime? _oldestUnsent;
     private DateTimeOffset _nextPrune;
+    private DateTimeOffset _nextObservation;
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -193,6 +197,13 @@ internal sealed class OutboxRelay<TContext>(
 
     private async Task ObserveOldestUnsentAsync(CancellationToken cancellationToken)
     {
+        var now = time.GetUtcNow();
+        if (now < _nextObservation)
+        {
+            return;
+        }
+
+        _nextObservation = now + ObserveInterval;
         try
         {
             await using var scope = services.CreateAsyncScope();
