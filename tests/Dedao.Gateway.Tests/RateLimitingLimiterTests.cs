@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Dedao.Gateway.RateLimiting;
 using Dedao.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace Dedao.Gateway.Tests;
@@ -11,7 +11,8 @@ namespace Dedao.Gateway.Tests;
 /// <summary>The limiter on its own, against a real Redis; two stores with their own connections are two gateway replicas.</summary>
 public sealed class RateLimitingLimiterTests
 {
-    private static readonly TimeSpan Quick = TimeSpan.FromSeconds(1);
+    // Only stops a test whose fake clock would never move a hung call on; nothing here is timed by the wall clock.
+    private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan RecoveryDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan ShortTimeout = TimeSpan.FromMilliseconds(250);
 
@@ -19,8 +20,8 @@ public sealed class RateLimitingLimiterTests
     public async Task Two_replicas_share_one_budget_in_Redis()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis);
-        await using var b = Replica.Connect(redis);
+        await using var a = await Replica.ConnectAsync(redis);
+        await using var b = await Replica.ConnectAsync(redis);
         var policy = PerHour(5);
         using var onA = a.Store.CreateLimiter("test", policy, "user:1");
         using var onB = b.Store.CreateLimiter("test", policy, "user:1");
@@ -56,7 +57,7 @@ public sealed class RateLimitingLimiterTests
     public async Task Buckets_expire_once_they_would_be_full_again()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis);
+        await using var a = await Replica.ConnectAsync(redis);
         using var limiter = a.Store.CreateLimiter("test", PerHour(5), "ip:192.0.2.1");
 
         using (await limiter.AcquireAsync())
@@ -74,7 +75,7 @@ public sealed class RateLimitingLimiterTests
     public async Task Tokens_come_back_at_the_configured_rate()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis);
+        await using var a = await Replica.ConnectAsync(redis);
         using var limiter = a.Store.CreateLimiter("test",
             new RateLimitPolicyOptions { PermitLimit = 2, TokensPerPeriod = 2, ReplenishmentPeriod = TimeSpan.FromMilliseconds(600) }, "user:1");
 
@@ -95,8 +96,9 @@ public sealed class RateLimitingLimiterTests
     public async Task Redis_down_each_replica_limits_locally_and_quickly()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis, ShortTimeout);
-        await using var b = Replica.Connect(redis, ShortTimeout);
+        var time = new FakeTimeProvider();
+        await using var a = await Replica.ConnectAsync(redis, ShortTimeout, time);
+        await using var b = await Replica.ConnectAsync(redis, ShortTimeout, time);
         var policy = PerHour(3);
         redis.Kill();
 
@@ -105,13 +107,13 @@ public sealed class RateLimitingLimiterTests
             using var limiter = replica.Store.CreateLimiter("test", policy, "user:1");
             for (var i = 0; i < 3; i++)
             {
-                using var lease = await TimedAcquireAsync(limiter);
+                using var lease = await AcquireWithinTimeoutAsync(limiter, time);
                 Assert.True(lease.IsAcquired, $"request {i + 1} of 3 is admitted");
                 Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(lease, GatewayRateLimitMetadata.Store));
                 Assert.Equal(2 - i, Metadata(lease, GatewayRateLimitMetadata.Remaining));
             }
 
-            using var rejected = await TimedAcquireAsync(limiter);
+            using var rejected = await AcquireWithinTimeoutAsync(limiter, time);
             Assert.False(rejected.IsAcquired, "still limited without Redis");
             Assert.True(Metadata(rejected, MetadataName.RetryAfter) > TimeSpan.Zero);
         }
@@ -121,19 +123,20 @@ public sealed class RateLimitingLimiterTests
     public async Task Hung_Redis_costs_a_request_at_most_the_timeout()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis, ShortTimeout);
+        var time = new FakeTimeProvider();
+        await using var a = await Replica.ConnectAsync(redis, ShortTimeout, time);
         using var limiter = a.Store.CreateLimiter("test", PerHour(3), "user:1");
         Assert.True((await limiter.AcquireAsync()).IsAcquired);
 
         redis.Pause();
         try
         {
-            using var first = await TimedAcquireAsync(limiter);
+            using var first = await AcquireWithinTimeoutAsync(limiter, time);
             Assert.True(first.IsAcquired);
             Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(first, GatewayRateLimitMetadata.Store));
             for (var i = 0; i < 3; i++)
             {
-                using var next = await TimedAcquireAsync(limiter);
+                using var next = await AcquireWithinTimeoutAsync(limiter, time);
                 Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(next, GatewayRateLimitMetadata.Store));
                 Assert.Equal(i < 2, next.IsAcquired);
             }
@@ -148,12 +151,13 @@ public sealed class RateLimitingLimiterTests
     public async Task Redis_back_shared_limiting_resumes_after_the_cool_down()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();
-        await using var a = Replica.Connect(redis);
-        await using var b = Replica.Connect(redis);
+        await using var a = await Replica.ConnectAsync(redis);
+        await using var b = await Replica.ConnectAsync(redis);
         redis.Kill();
         foreach (var replica in new[] { a, b })
         {
-            using var lease = await TimedAcquireAsync(replica.Store.CreateLimiter("test", PerHour(3), "user:down"));
+            // The first call may wait out the 5 s timeout before the replica notices; the fast fallback is tested above.
+            using var lease = await replica.Store.CreateLimiter("test", PerHour(3), "user:down").AcquireAsync();
             Assert.Equal(GatewayRateLimitMetadata.LocalStore, Metadata(lease, GatewayRateLimitMetadata.Store));
         }
 
@@ -187,12 +191,15 @@ public sealed class RateLimitingLimiterTests
     private static T Metadata<T>(RateLimitLease lease, MetadataName<T> name) =>
         lease.TryGetMetadata(name, out var value) ? value! : throw new Xunit.Sdk.XunitException($"The lease has no {name.Name}.");
 
-    private static async Task<RateLimitLease> TimedAcquireAsync(RateLimiter limiter)
+    /// <summary>
+    /// Acquires while Redis gets one <see cref="ShortTimeout"/> of the fake clock. The clock does not move on its own,
+    /// so a call that waited on Redis any longer would never finish.
+    /// </summary>
+    private static async Task<RateLimitLease> AcquireWithinTimeoutAsync(RateLimiter limiter, FakeTimeProvider time)
     {
-        var stopwatch = Stopwatch.StartNew();
-        var lease = await limiter.AcquireAsync();
-        Assert.True(stopwatch.Elapsed < Quick, $"the limiter answered in {stopwatch.Elapsed}, over {Quick}");
-        return lease;
+        var acquiring = limiter.AcquireAsync().AsTask();
+        time.Advance(ShortTimeout);
+        return await acquiring.WaitAsync(HangGuard);
     }
 
     /// <summary>A gateway replica: its own connection (configured as AddRedisClient does) and its own store.</summary>
@@ -209,10 +216,17 @@ public sealed class RateLimitingLimiterTests
         public RedisTokenBucketStore Store { get; }
 
         /// <param name="redisTimeout">5 s unless the test is about the timeout, so a loaded machine does not cause fallbacks.</param>
-        public static Replica Connect(RateLimitingRedisServer redis, TimeSpan? redisTimeout = null)
+        /// <param name="time">The store's clock for its Redis timeout and cool-down.</param>
+        public static async Task<Replica> ConnectAsync(RateLimitingRedisServer redis, TimeSpan? redisTimeout = null, TimeProvider? time = null)
         {
             var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
             configuration.AbortOnConnectFail = false;
+            if (time is not null)
+            {
+                // Longer than the hang guard, so only the store's own timeout on its clock can end a call to a hung Redis.
+                configuration.AsyncTimeout = (int)(2 * HangGuard).TotalMilliseconds;
+            }
+
             var multiplexer = ConnectionMultiplexer.Connect(configuration);
             var store = new RedisTokenBucketStore(
                 () => multiplexer,
@@ -221,7 +235,10 @@ public sealed class RateLimitingLimiterTests
                     RedisTimeout = redisTimeout ?? TimeSpan.FromSeconds(5),
                     RedisCoolDown = TimeSpan.FromMilliseconds(500),
                 }),
-                NullLogger<RedisTokenBucketStore>.Instance);
+                NullLogger<RedisTokenBucketStore>.Instance,
+                time);
+            // Connected before the test starts its clock, so a request's only wait is its call to Redis.
+            await store.WarmUpAsync(CancellationToken.None);
             return new Replica(multiplexer, store);
         }
 
