@@ -148,6 +148,39 @@ public sealed class RateLimitingLimiterTests
     }
 
     [Fact]
+    public async Task The_synchronous_attempt_neither_waits_on_Redis_nor_spends_a_token()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        var time = new FakeTimeProvider();
+        await using var a = await Replica.ConnectAsync(redis, ShortTimeout, time);
+        using var limiter = a.Store.CreateLimiter("test", PerHour(3), "user:1");
+
+        redis.Pause();
+        try
+        {
+            // Run off the test's thread: an attempt that waited on the paused Redis would never return on the still clock.
+            using var attempt = await Task.Run(() => limiter.AttemptAcquire()).WaitAsync(HangGuard);
+            Assert.False(attempt.IsAcquired);
+            Assert.False(attempt.TryGetMetadata(GatewayRateLimitMetadata.Store, out _), "no bucket was asked");
+        }
+        finally
+        {
+            redis.Resume();
+        }
+
+        var remaining = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var lease = await limiter.AcquireAsync();
+            Assert.True(lease.IsAcquired);
+            Assert.Equal(GatewayRateLimitMetadata.RedisStore, Metadata(lease, GatewayRateLimitMetadata.Store));
+            remaining.Add(Metadata(lease, GatewayRateLimitMetadata.Remaining));
+        }
+
+        Assert.Equal([2, 1, 0], remaining);
+    }
+
+    [Fact]
     public async Task Redis_back_shared_limiting_resumes_after_the_cool_down()
     {
         await using var redis = await RateLimitingRedisServer.StartAsync();

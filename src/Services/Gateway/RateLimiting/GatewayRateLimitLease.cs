@@ -50,3 +50,19 @@ internal sealed class GatewayRateLimitLease(bool isAcquired, long limit, long re
         return metadata is not null;
     }
 }
+
+/// <summary>The synchronous attempt's answer: not acquired, and no metadata, since no bucket was asked.</summary>
+internal sealed class UndecidedLease : RateLimitLease
+{
+    public static readonly UndecidedLease Instance = new();
+
+    public override bool IsAcquired => false;
+
+    public override IEnumerable<string> MetadataNames => [];
+
+    public override bool TryGetMetadata(string metadataName, out object? metadata)
+    {
+        metadata = null;
+        return false;
+    }
+}
