@@ -50,7 +50,9 @@ var gateway = builder.AddService<Projects.Dedao_Gateway>("gateway", redis)
 // Passport's issuer and discovery name the address clients reach it at: the gateway's.
 passport.WithEnvironment("Passport__PublicUrl", gateway.GetEndpoint("http"));
 
-builder.Build().Run();
+// Disposed, not only run: disposing is what deletes an ephemeral state folder.
+await using var app = builder.Build();
+await app.RunAsync();
 
 /// <summary>Public so tests can start this model with <c>DistributedApplicationTestingBuilder.CreateAsync&lt;Projects.Dedao_AppHost&gt;()</c>.</summary>
 public partial class Program;

@@ -29,7 +29,7 @@ public sealed class AppHostProcessTests(ITestOutputHelper output)
         output.WriteLine($"SIGKILL to no process left: {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
-    /// <summary>SIGTERM: the AppHost exits with 0 within 15 s, and DCP then stops everything it ran.</summary>
+    /// <summary>SIGTERM: the AppHost exits with 0 within 15 s, its ephemeral state deleted, and DCP then stops everything it ran.</summary>
     internal static async Task AssertSigtermStopsEverythingAsync(AppHostProcess apphost, ITestOutputHelper output)
     {
         AssertStartedTheWholePlatform(apphost, output);
@@ -39,6 +39,8 @@ public sealed class AppHostProcessTests(ITestOutputHelper output)
         var exited = clock.Elapsed;
         Assert.True(exitCode is not null, $"the AppHost still runs 15 s after SIGTERM{Environment.NewLine}{apphost.ConsoleText()}");
         Assert.Equal(0, exitCode);
+        // Its ephemeral state (data and generated secrets) goes with it.
+        Assert.Empty(Directory.GetDirectories(apphost.RunFolder, "dedao-apphost-*"));
         await apphost.WaitUntilNoneLeftAsync(CleanupTimeout);
 
         output.WriteLine($"SIGTERM to AppHost exit: {exited.TotalSeconds:0.0} s; to no process left: {clock.Elapsed.TotalSeconds:0.0} s");
