@@ -218,6 +218,94 @@ public sealed class RateLimitingLimiterTests
         Assert.Equal(4, admitted);
     }
 
+    [Fact]
+    public async Task Busy_replicas_take_tokens_in_batches_and_never_admit_more_than_the_shared_bucket_gave()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        // A lease as long as the refill period: each replica may hold up to the whole bucket, the hardest case for sharing.
+        var lease = TimeSpan.FromHours(10);
+        await using var a = await Replica.ConnectAsync(redis, tokenLease: lease);
+        await using var b = await Replica.ConnectAsync(redis, tokenLease: lease);
+        var policy = new RateLimitPolicyOptions { PermitLimit = 1000, TokensPerPeriod = 1000, ReplenishmentPeriod = lease };
+        using var onA = a.Store.CreateLimiter("test", policy, "user:busy");
+        using var onB = b.Store.CreateLimiter("test", policy, "user:busy");
+        var callsBefore = await RedisCommandStats.CallsAsync(redis.ConnectionString, "eval", "evalsha");
+
+        // 16 callers on the two replicas, each until its first refusal, on a bucket of 1,000 that refills a token in 36 s.
+        var admitted = await Task.WhenAll(Enumerable.Range(0, 16).Select(caller => Task.Run(async () =>
+        {
+            var limiter = caller % 2 == 0 ? onA : onB;
+            var count = 0;
+            while (true)
+            {
+                using var acquired = await limiter.AcquireAsync();
+                if (!acquired.IsAcquired)
+                {
+                    return count;
+                }
+
+                count++;
+            }
+        })));
+
+        var calls = await RedisCommandStats.CallsAsync(redis.ConnectionString, "eval", "evalsha") - callsBefore;
+        Assert.InRange(admitted.Sum(), 500, 1000);
+        Assert.True(calls < admitted.Sum() / 4, $"{calls} calls to Redis for {admitted.Sum()} admitted requests");
+    }
+
+    [Fact]
+    public async Task A_lease_grows_while_it_runs_out_and_its_leftover_is_forfeited_when_it_ends()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        var time = new FakeTimeProvider();
+        var lease = TimeSpan.FromHours(10);
+        await using var a = await Replica.ConnectAsync(redis, time: time, tokenLease: lease);
+        // 100 tokens per lease, so a replica may hold up to 100; Redis's own clock refills one token in 6 minutes.
+        var policy = new RateLimitPolicyOptions { PermitLimit = 100, TokensPerPeriod = 100, ReplenishmentPeriod = lease };
+        using var limiter = a.Store.CreateLimiter("test", policy, "user:lease");
+        var bucket = $"{new GatewayRateLimitingOptions().KeyPrefix}:test:user:lease";
+        async Task<long> SharedTokensAsync() => (long)Math.Floor((double)await a.Multiplexer.GetDatabase().HashGetAsync(bucket, "tokens"));
+
+        // Takes of 1, 2, 4 and 8 tokens, each used up before the lease ends.
+        var remaining = new List<long>();
+        for (var i = 0; i < 15; i++)
+        {
+            using var acquired = await limiter.AcquireAsync();
+            Assert.True(acquired.IsAcquired);
+            remaining.Add(Metadata(acquired, GatewayRateLimitMetadata.Remaining));
+        }
+
+        Assert.Equal(85, await SharedTokensAsync());
+        Assert.Equal(Enumerable.Range(85, 15).Reverse().Select(n => (long)n), remaining);
+
+        // The 16th takes 16, and the synchronous attempt the middleware makes first can now admit from what is held.
+        using (var sixteenth = await limiter.AcquireAsync())
+        {
+            Assert.True(sixteenth.IsAcquired);
+        }
+
+        Assert.Equal(69, await SharedTokensAsync());
+        using (var held = limiter.AttemptAcquire())
+        {
+            Assert.True(held.IsAcquired);
+            Assert.Equal(GatewayRateLimitMetadata.RedisStore, Metadata(held, GatewayRateLimitMetadata.Store));
+        }
+
+        // The lease ends with 14 tokens held: they are gone, not spent and not returned, and the next take is halved to 8.
+        time.Advance(lease);
+        using (var forfeited = limiter.AttemptAcquire())
+        {
+            Assert.False(forfeited.IsAcquired);
+        }
+
+        using (var afterwards = await limiter.AcquireAsync())
+        {
+            Assert.True(afterwards.IsAcquired);
+        }
+
+        Assert.Equal(61, await SharedTokensAsync());
+    }
+
     private static RateLimitPolicyOptions PerHour(int permits) =>
         new() { PermitLimit = permits, TokensPerPeriod = permits, ReplenishmentPeriod = TimeSpan.FromHours(1) };
 
@@ -249,8 +337,10 @@ public sealed class RateLimitingLimiterTests
         public RedisTokenBucketStore Store { get; }
 
         /// <param name="redisTimeout">5 s unless the test is about the timeout, so a loaded machine does not cause fallbacks.</param>
-        /// <param name="time">The store's clock for its Redis timeout and cool-down.</param>
-        public static async Task<Replica> ConnectAsync(RateLimitingRedisServer redis, TimeSpan? redisTimeout = null, TimeProvider? time = null)
+        /// <param name="time">The store's clock for its Redis timeout, cool-down and token leases.</param>
+        /// <param name="tokenLease">How long tokens taken ahead of need are held (the default 100 ms unless given).</param>
+        public static async Task<Replica> ConnectAsync(
+            RateLimitingRedisServer redis, TimeSpan? redisTimeout = null, TimeProvider? time = null, TimeSpan? tokenLease = null)
         {
             var configuration = ConfigurationOptions.Parse(redis.ConnectionString);
             configuration.AbortOnConnectFail = false;
@@ -267,6 +357,7 @@ public sealed class RateLimitingLimiterTests
                 {
                     RedisTimeout = redisTimeout ?? TimeSpan.FromSeconds(5),
                     RedisCoolDown = TimeSpan.FromMilliseconds(500),
+                    TokenLease = tokenLease ?? new GatewayRateLimitingOptions().TokenLease,
                 }),
                 NullLogger<RedisTokenBucketStore>.Instance,
                 time);

@@ -21,6 +21,13 @@ public sealed class GatewayRateLimitingOptions
 
     /// <summary>After a Redis failure, how long this replica limits locally before it tries Redis again.</summary>
     public TimeSpan RedisCoolDown { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long a replica may hold tokens taken ahead of need from a busy partition's shared bucket, spending them
+    /// without asking Redis. It holds at most what the bucket refills meanwhile, so for a policy refilling less than two
+    /// tokens per lease (the shipped ones) every request asks Redis. Zero turns batching off.
+    /// </summary>
+    public TimeSpan TokenLease { get; set; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>A token bucket per partition (user or client address).</summary>
@@ -57,6 +64,11 @@ internal sealed class GatewayRateLimitingOptionsValidator : IValidateOptions<Gat
         if (options.RedisCoolDown < TimeSpan.Zero)
         {
             failures.Add("RateLimiting:RedisCoolDown must not be negative.");
+        }
+
+        if (options.TokenLease < TimeSpan.Zero)
+        {
+            failures.Add("RateLimiting:TokenLease must not be negative.");
         }
 
         foreach (var (policyName, policy) in options.Policies)

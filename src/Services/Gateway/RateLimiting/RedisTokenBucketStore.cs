@@ -9,7 +9,8 @@ namespace Dedao.Gateway.RateLimiting;
 /// </summary>
 public sealed partial class RedisTokenBucketStore
 {
-    // KEYS[1] = the bucket, a hash {tokens, ts}. ARGV = bucket size, tokens per period, period (ms), permits asked.
+    // KEYS[1] = the bucket, a hash {tokens, ts}. ARGV = bucket size, tokens per period, period (ms), permits needed, and
+    // tokens wanted (at least the permits): when the permits are there, up to the wanted tokens are granted.
     // The clock is Redis's own, so replicas with skewed clocks still agree. Tokens refill continuously, pro rata.
     // An absent key is a full bucket, so the key expires once the bucket would be full again.
     // StackExchange.Redis sends it with EVALSHA once the server knows it and re-sends the text after NOSCRIPT
@@ -18,6 +19,7 @@ public sealed partial class RedisTokenBucketStore
         local capacity = tonumber(ARGV[1])
         local per_ms = tonumber(ARGV[2]) / tonumber(ARGV[3])
         local requested = tonumber(ARGV[4])
+        local wanted = tonumber(ARGV[5])
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local state = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
@@ -34,16 +36,18 @@ public sealed partial class RedisTokenBucketStore
         tokens = math.min(capacity, tokens)
         local needed = math.max(requested, 1)
         local allowed = 0
+        local granted = 0
         local retry_ms = 0
         if tokens >= needed then
-          tokens = tokens - requested
+          granted = math.max(requested, math.min(wanted, math.floor(tokens)))
+          tokens = tokens - granted
           allowed = 1
         else
           retry_ms = math.ceil((needed - tokens) / per_ms)
         end
         redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(ts))
         redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / per_ms) + 1000)
-        return { allowed, math.floor(tokens), retry_ms }
+        return { allowed, math.floor(tokens), retry_ms, granted }
         """;
 
     private readonly Func<IConnectionMultiplexer> _connect;
@@ -72,6 +76,8 @@ public sealed partial class RedisTokenBucketStore
 
     public TimeProvider TimeProvider { get; }
 
+    internal TimeSpan TokenLeaseDuration => _options.TokenLease;
+
     /// <summary>The limiter of one partition of one policy, as a <c>RateLimitPartition</c> factory wants it.</summary>
     public RedisTokenBucketRateLimiter CreateLimiter(string policyName, RateLimitPolicyOptions policy, string partitionKey) =>
         new(this, policy, $"{_options.KeyPrefix}:{policyName}:{partitionKey}");
@@ -93,10 +99,11 @@ public sealed partial class RedisTokenBucketStore
     }
 
     /// <summary>
-    /// One atomic take from the shared bucket, or null when Redis cannot answer now (cooling down after a failure,
+    /// One atomic take from the shared bucket of <paramref name="permits"/>, and of up to <paramref name="wanted"/> tokens
+    /// when the permits are there; or null when Redis cannot answer now (cooling down after a failure,
     /// not connected, too slow or failing): the caller then limits locally.
     /// </summary>
-    internal async ValueTask<BucketResult?> TryTakeAsync(string key, RateLimitPolicyOptions policy, int permits, CancellationToken cancellationToken)
+    internal async ValueTask<BucketResult?> TryTakeAsync(string key, RateLimitPolicyOptions policy, int permits, long wanted, CancellationToken cancellationToken)
     {
         if (TimeProvider.GetTimestamp() < Volatile.Read(ref _skipRedisUntil))
         {
@@ -139,11 +146,11 @@ public sealed partial class RedisTokenBucketStore
             call = multiplexer.GetDatabase().ScriptEvaluateAsync(
                 TokenBucketScript,
                 [key],
-                [policy.PermitLimit, policy.TokensPerPeriod, Math.Max(1L, (long)policy.ReplenishmentPeriod.TotalMilliseconds), permits]);
+                [policy.PermitLimit, policy.TokensPerPeriod, Math.Max(1L, (long)policy.ReplenishmentPeriod.TotalMilliseconds), permits, wanted]);
             var reply = (RedisResult[]?)await call.WaitAsync(_options.RedisTimeout, TimeProvider, cancellationToken)
                 ?? throw new RedisException("The token bucket script returned nothing.");
             Recovered();
-            return new BucketResult((long)reply[0] == 1, (long)reply[1], TimeSpan.FromMilliseconds((long)reply[2]));
+            return new BucketResult((long)reply[0] == 1, (long)reply[1], TimeSpan.FromMilliseconds((long)reply[2]), (long)reply[3]);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -201,4 +208,6 @@ public sealed partial class RedisTokenBucketStore
     private static partial void LogRecovered(ILogger logger);
 }
 
-internal readonly record struct BucketResult(bool Allowed, long Remaining, TimeSpan RetryAfter);
+/// <param name="Remaining">Whole tokens left in the shared bucket after this take.</param>
+/// <param name="Granted">Tokens taken: the permits, or more when more were wanted; 0 when not allowed.</param>
+internal readonly record struct BucketResult(bool Allowed, long Remaining, TimeSpan RetryAfter, long Granted);
