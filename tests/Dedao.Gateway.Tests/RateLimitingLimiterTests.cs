@@ -306,6 +306,42 @@ public sealed class RateLimitingLimiterTests
         Assert.Equal(61, await SharedTokensAsync());
     }
 
+    [Fact]
+    public async Task A_refusal_stands_until_its_retry_after_without_asking_Redis_again()
+    {
+        await using var redis = await RateLimitingRedisServer.StartAsync();
+        var time = new FakeTimeProvider();
+        await using var a = await Replica.ConnectAsync(redis, time: time);
+        using var limiter = a.Store.CreateLimiter("test", PerHour(2), "user:flood");
+        for (var i = 0; i < 2; i++)
+        {
+            using var admitted = await limiter.AcquireAsync();
+            Assert.True(admitted.IsAcquired);
+        }
+
+        using var first = await limiter.AcquireAsync();
+        Assert.False(first.IsAcquired);
+        var retryAfter = Metadata(first, MetadataName.RetryAfter);
+        var calls = await RedisCommandStats.CallsAsync(redis.ConnectionString, "eval", "evalsha");
+
+        // The flood: answered here, the synchronous attempt included, with the Retry-After counting down on this clock.
+        time.Advance(retryAfter / 2);
+        for (var i = 0; i < 50; i++)
+        {
+            using var flooded = i % 2 == 0 ? limiter.AttemptAcquire() : await limiter.AcquireAsync();
+            Assert.False(flooded.IsAcquired);
+            Assert.Equal(retryAfter - retryAfter / 2, Metadata(flooded, MetadataName.RetryAfter));
+        }
+
+        Assert.Equal(calls, await RedisCommandStats.CallsAsync(redis.ConnectionString, "eval", "evalsha"));
+
+        // Once the Retry-After has passed, Redis decides again (its own clock has not moved an hour, so it refuses).
+        time.Advance(retryAfter);
+        using var later = await limiter.AcquireAsync();
+        Assert.False(later.IsAcquired);
+        Assert.Equal(calls + 1, await RedisCommandStats.CallsAsync(redis.ConnectionString, "eval", "evalsha"));
+    }
+
     private static RateLimitPolicyOptions PerHour(int permits) =>
         new() { PermitLimit = permits, TokensPerPeriod = permits, ReplenishmentPeriod = TimeSpan.FromHours(1) };
 

@@ -62,9 +62,7 @@ public sealed class RedisTokenBucketRateLimiter : RateLimiter
     protected override RateLimitLease AttemptAcquireCore(int permitCount)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
-        return _lease.TrySpend(permitCount, out var remaining)
-            ? Decided(new GatewayRateLimitLease(true, _policy.PermitLimit, remaining, null, GatewayRateLimitMetadata.RedisStore))
-            : UndecidedLease.Instance;
+        return DecidedHere(permitCount) ?? (RateLimitLease)UndecidedLease.Instance;
     }
 
     protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken cancellationToken)
@@ -72,9 +70,9 @@ public sealed class RedisTokenBucketRateLimiter : RateLimiter
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) == 1, this);
         ArgumentOutOfRangeException.ThrowIfNegative(permitCount);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(permitCount, _policy.PermitLimit);
-        if (_lease.TrySpend(permitCount, out var held))
+        if (DecidedHere(permitCount) is { } decided)
         {
-            return Decided(new GatewayRateLimitLease(true, _policy.PermitLimit, held, null, GatewayRateLimitMetadata.RedisStore));
+            return decided;
         }
 
         var asked = _lease.StartTake(permitCount);
@@ -88,12 +86,30 @@ public sealed class RedisTokenBucketRateLimiter : RateLimiter
             _lease.EndTake(asked, permitCount, shared?.Granted ?? 0, shared?.Remaining ?? 0);
         }
 
+        if (shared is { Allowed: false } refused)
+        {
+            _lease.Refused(permitCount, refused.RetryAfter);
+        }
+
         return Decided(shared is { } answer
             ? answer.Allowed
                 ? new GatewayRateLimitLease(true, _policy.PermitLimit, answer.Remaining + answer.Granted - permitCount, null,
                     GatewayRateLimitMetadata.RedisStore)
                 : new GatewayRateLimitLease(false, _policy.PermitLimit, answer.Remaining, answer.RetryAfter, GatewayRateLimitMetadata.RedisStore)
             : TakeLocally(permitCount));
+    }
+
+    /// <summary>The answer this replica can give without Redis: from the tokens it holds, or a refusal that still stands.</summary>
+    private GatewayRateLimitLease? DecidedHere(int permitCount)
+    {
+        if (_lease.TrySpend(permitCount, out var remaining))
+        {
+            return Decided(new GatewayRateLimitLease(true, _policy.PermitLimit, remaining, null, GatewayRateLimitMetadata.RedisStore));
+        }
+
+        return _lease.IsRefused(permitCount, out var retryAfter)
+            ? Decided(new GatewayRateLimitLease(false, _policy.PermitLimit, 0, retryAfter, GatewayRateLimitMetadata.RedisStore))
+            : null;
     }
 
     private GatewayRateLimitLease Decided(GatewayRateLimitLease lease)

@@ -7,6 +7,8 @@ namespace Dedao.Gateway.RateLimiting;
 /// another replica can be short of tokens for one lease at most: with the gateway's ordinary policies (100 per 10 s)
 /// that is less than one token, and every request asks Redis as before. The batch grows while a lease runs out before
 /// it ends and shrinks when tokens are forfeited, so a busy partition asks Redis a few times per lease whatever its rate.
+/// A refusal is remembered until its Retry-After: the shared bucket only refills with time, so until then it would refuse
+/// again, and a flood of 429s costs Redis nothing.
 /// </summary>
 internal sealed class TokenLease(long cap, TimeSpan duration, TimeProvider time)
 {
@@ -17,6 +19,8 @@ internal sealed class TokenLease(long cap, TimeSpan duration, TimeProvider time)
     private long _sharedRemaining;
     private long _batch = 1;
     private bool _taking;
+    private long _refusedUntil;
+    private int _refusedPermits;
 
     /// <summary>The most tokens a replica may hold for <paramref name="policy"/>: one lease's refill, at least one.</summary>
     public static long Cap(RateLimitPolicyOptions policy, TimeSpan duration) =>
@@ -37,6 +41,29 @@ internal sealed class TokenLease(long cap, TimeSpan duration, TimeProvider time)
             _held -= permits;
             remaining = _sharedRemaining + _held;
             return true;
+        }
+    }
+
+    /// <summary>True while a refusal of as many <paramref name="permits"/> or fewer still stands.</summary>
+    public bool IsRefused(int permits, out TimeSpan retryAfter)
+    {
+        lock (_lock)
+        {
+            var now = time.GetTimestamp();
+            retryAfter = now < _refusedUntil && permits >= _refusedPermits
+                ? time.GetElapsedTime(now, _refusedUntil)
+                : TimeSpan.Zero;
+            return retryAfter > TimeSpan.Zero;
+        }
+    }
+
+    /// <summary>Remembers the shared bucket's refusal of <paramref name="permits"/> until <paramref name="retryAfter"/> has passed.</summary>
+    public void Refused(int permits, TimeSpan retryAfter)
+    {
+        lock (_lock)
+        {
+            _refusedUntil = time.GetTimestamp() + (long)(retryAfter.TotalSeconds * time.TimestampFrequency);
+            _refusedPermits = permits;
         }
     }
 
