@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using MySqlConnector;
 
 namespace Dedao.ServiceDefaults.Apis;
 
@@ -20,19 +19,23 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
         await using var scope = scopes.CreateAsyncScope();
         var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
         var requests = db.Set<IdempotentRequest>();
+        // INSERT IGNORE, because a repeat is expected here and EF logs a failed insert at Error. IGNORE would also truncate
+        // what it should refuse: the key is checked at the edge (1 to 64 characters, and Kestrel takes ASCII headers only),
+        // the route here, and the hash is a SHA-256.
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(route.Length, IdempotentRequestModel.MaxRouteLength);
+        // LAST_INSERT_ID() is the connection's: the insert and its read must share one.
+        await db.Database.OpenConnectionAsync(cancellationToken);
         while (true)
         {
             var now = time.GetUtcNow().UtcDateTime;
-            var claim = new IdempotentRequest { UserId = userId, Route = route, Key = key, RequestHash = hash, CreatedAt = now };
-            requests.Add(claim);
-            try
+            var inserted = await db.Database.ExecuteSqlAsync($"""
+                INSERT IGNORE INTO idempotent_requests (UserId, Route, `Key`, RequestHash, CreatedAt)
+                VALUES ({userId}, {route}, {key}, {hash}, {now})
+                """, cancellationToken);
+            if (inserted == 1)
             {
-                await db.SaveChangesAsync(cancellationToken);
-                return (null, claim.Id);
-            }
-            catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
-            {
-                db.ChangeTracker.Clear();
+                var id = await db.Database.SqlQuery<long>($"SELECT LAST_INSERT_ID() AS Value").SingleAsync(cancellationToken);
+                return (null, id);
             }
 
             var first = await requests.AsNoTracking()

@@ -24,12 +24,14 @@ public class IdempotentRequest
 
 public static class IdempotentRequestModel
 {
+    public const int MaxRouteLength = 128;
+
     /// <summary>The <c>idempotent_requests</c> table, in the service's own database (a migration adds it).</summary>
     public static ModelBuilder AddIdempotencyTable(this ModelBuilder modelBuilder) =>
         modelBuilder.Entity<IdempotentRequest>(request =>
         {
             request.ToTable("idempotent_requests");
-            request.Property(r => r.Route).HasMaxLength(128);
+            request.Property(r => r.Route).HasMaxLength(MaxRouteLength);
             request.Property(r => r.Key).HasMaxLength(IdempotencyFilter.MaxKeyLength);
             request.Property(r => r.RequestHash).HasMaxLength(32);
             request.Property(r => r.ContentType).HasMaxLength(128);
