@@ -23,18 +23,17 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
         // what it should refuse: the key is checked at the edge (1 to 64 characters, and Kestrel takes ASCII headers only),
         // the route here, and the hash is a SHA-256.
         ArgumentOutOfRangeException.ThrowIfGreaterThan(route.Length, IdempotentRequestModel.MaxRouteLength);
-        // LAST_INSERT_ID() is the connection's: the insert and its read must share one.
-        await db.Database.OpenConnectionAsync(cancellationToken);
         while (true)
         {
             var now = time.GetUtcNow().UtcDateTime;
-            var inserted = await db.Database.ExecuteSqlAsync($"""
+            // One round trip, as EF's own insert: the new row's id, or nothing when the key was claimed already.
+            var claimed = await db.Database.SqlQuery<long>($"""
                 INSERT IGNORE INTO idempotent_requests (UserId, Route, `Key`, RequestHash, CreatedAt)
-                VALUES ({userId}, {route}, {key}, {hash}, {now})
-                """, cancellationToken);
-            if (inserted == 1)
+                VALUES ({userId}, {route}, {key}, {hash}, {now});
+                SELECT LAST_INSERT_ID() AS Value FROM DUAL WHERE ROW_COUNT() = 1
+                """).ToListAsync(cancellationToken);
+            if (claimed is [var id])
             {
-                var id = await db.Database.SqlQuery<long>($"SELECT LAST_INSERT_ID() AS Value").SingleAsync(cancellationToken);
                 return (null, id);
             }
 
