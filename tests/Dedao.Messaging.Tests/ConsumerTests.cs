@@ -20,7 +20,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("dedup", configure: options => options.ConsumerConcurrency = 1);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "dedup.order.paid");
+        await probe.WaitForConsumerAsync("dedup.order.paid", MessagingFixture.Patience);
 
         var twice = MessagingFixture.NewOrderPaid();
         var marker = MessagingFixture.NewOrderPaid();
@@ -44,7 +44,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("flaky", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "flaky.order.paid");
+        await probe.WaitForConsumerAsync("flaky.order.paid", MessagingFixture.Patience);
 
         await probe.PublishAsync(@event);
 
@@ -68,7 +68,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("broken", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "broken.order.paid");
+        await probe.WaitForConsumerAsync("broken.order.paid", MessagingFixture.Patience);
 
         await probe.PublishAsync(@event);
 
@@ -97,7 +97,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("timingout", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "timingout.order.paid");
+        await probe.WaitForConsumerAsync("timingout.order.paid", MessagingFixture.Patience);
 
         await probe.PublishAsync(@event);
 
@@ -121,7 +121,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("patient", script);
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "patient.order.paid");
+        await probe.WaitForConsumerAsync("patient.order.paid", MessagingFixture.Patience);
 
         // Another transaction holds the message's inbox key, as a copy being handled elsewhere would.
         await using var holder = new MySqlConnection(servers.MySql);
@@ -158,7 +158,7 @@ public sealed class ConsumerTests(MessagingFixture servers)
         using var host = servers.CreateHost("poison");
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await WaitForQueueAsync(probe, "poison.order.paid");
+        await probe.WaitForConsumerAsync("poison.order.paid", MessagingFixture.Patience);
 
         await probe.PublishRawAsync(OrderPaid.EventName, Encoding.UTF8.GetBytes("{\"orderId\": \"not a number\""), Guid.NewGuid());
 
@@ -180,8 +180,5 @@ public sealed class ConsumerTests(MessagingFixture servers)
         await using var command = new MySqlCommand(sql, connection);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
-
-    // A declared queue may not be bound yet, and a message published then is unroutable; a consumer comes after the binding.
-    private static Task WaitForQueueAsync(EventBusProbe probe, string queue) =>
-        Poll.UntilAsync(async () => await probe.ConsumerCountAsync(queue) > 0, MessagingFixture.Patience, () => $"nobody consumes {queue}");
 }
+

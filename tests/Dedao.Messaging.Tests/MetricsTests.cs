@@ -25,8 +25,7 @@ public sealed class MetricsTests(MessagingFixture servers)
         using var deadLettered = Collect<long>(host, "dedao.messaging.dead_lettered");
         await host.StartAsync();
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-        await Poll.UntilAsync(async () => await probe.ConsumerCountAsync("metered.order.paid") > 0, MessagingFixture.Patience,
-            () => "nobody consumes metered.order.paid");
+        await probe.WaitForConsumerAsync("metered.order.paid", MessagingFixture.Patience);
 
         await MessagingFixture.InScopeAsync(host, db =>
         {

@@ -142,11 +142,10 @@ public sealed class OutboxTests(MessagingFixture servers)
         using var host = servers.CreateHost("outage");
         await host.StartAsync();
         // The consumer's queue exists and is bound before the outage, so what is published after it waits there.
-        await Poll.UntilAsync(async () =>
+        await using (var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ))
         {
-            await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
-            return await probe.ConsumerCountAsync("outage.order.paid") > 0;
-        }, MessagingFixture.Patience, () => "nobody consumes outage.order.paid");
+            await probe.WaitForConsumerAsync("outage.order.paid", MessagingFixture.Patience);
+        }
 
         await servers.App.ResourceCommands.ExecuteCommandAsync("messaging", KnownResourceCommands.StopCommand);
         await servers.App.ResourceNotifications.WaitForResourceAsync("messaging", KnownResourceStates.TerminalStates);

@@ -25,6 +25,7 @@ public sealed class TracingTests(MessagingFixture servers)
         var granted = await probe.SubscribeAsync<AccessGranted>();
         using var host = servers.CreateHost("traced", new HandlerScript { Grant = true });
         await host.StartAsync();
+        await probe.WaitForConsumerAsync("traced.order.paid", MessagingFixture.Patience);
 
         var @event = MessagingFixture.NewOrderPaid();
         ActivityTraceId traceId;

@@ -70,11 +70,18 @@ public sealed class EventBusProbe : IAsyncDisposable
     }
 
     /// <summary>How many consumers read <paramref name="queue"/>: a service consumes only once its whole topology is declared.</summary>
-    public async Task<uint> ConsumerCountAsync(string queue)
+    private async Task<uint> ConsumerCountAsync(string queue)
     {
         await using var channel = await _connection.CreateChannelAsync();
         return await channel.ConsumerCountAsync(queue);
     }
+
+    /// <summary>
+    /// Until a service consumes <paramref name="queue"/>. A service declares its queues in the background after it starts;
+    /// a message published before its queue is bound is unroutable, and a consumer comes only after the binding.
+    /// </summary>
+    public Task WaitForConsumerAsync(string queue, TimeSpan timeout) =>
+        Poll.UntilAsync(async () => await ConsumerCountAsync(queue) > 0, timeout, () => $"nobody consumes {queue}");
 
     public async ValueTask DisposeAsync()
     {
