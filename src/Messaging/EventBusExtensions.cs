@@ -34,7 +34,9 @@ public static class EventBusExtensions
         builder.Services.ConfigureDbContext<TContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<OutboxInterceptor>()),
             ServiceLifetime.Singleton);
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
-        builder.Services.AddHostedService<EventConsumer<TContext>>();
+        builder.Services.AddSingleton<EventConsumer<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<EventConsumer<TContext>>());
+        builder.Services.AddHealthChecks().AddCheck<EventConsumer<TContext>>("event-consumers");
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing.AddSource(MessagingTelemetry.Name))
             .WithMetrics(metrics => metrics.AddMeter(MessagingTelemetry.Name));

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -15,6 +17,8 @@ namespace Dedao.Messaging;
 /// in one transaction with its inbox row; a failure goes to the next retry delay queue, or after the last to the
 /// dead-letter queue, unless it was a dependency's (<see cref="TransientFailures"/>), which is retried at the last delay.
 /// Every copy is acked only after its effect committed or its copy elsewhere was confirmed.
+/// It is also the service's health check for its subscriptions: not ready until every queue is consumed, since an event
+/// published before its queue is bound reaches nobody.
 /// </summary>
 internal sealed class EventConsumer<TContext>(
     IServiceProvider services,
@@ -22,11 +26,20 @@ internal sealed class EventConsumer<TContext>(
     IOptions<EventBusOptions> options,
     MessagingTelemetry telemetry,
     TimeProvider time,
-    ILogger<EventConsumer<TContext>> logger) : BackgroundService
+    ILogger<EventConsumer<TContext>> logger) : BackgroundService, IHealthCheck
     where TContext : DbContext
 {
     private readonly EventBusOptions _options = options.Value;
-    private readonly Dictionary<Subscription, IChannel> _channels = [];
+    // Written by the supervising loop only; read by health probes.
+    private readonly ConcurrentDictionary<Subscription, IChannel> _channels = [];
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var idle = subscriptions.Where(s => !_channels.TryGetValue(s, out var channel) || channel.IsClosed).Select(s => s.Queue).ToList();
+        return Task.FromResult(idle.Count == 0
+            ? HealthCheckResult.Healthy()
+            : new HealthCheckResult(context.Registration.FailureStatus, $"Not consuming {string.Join(", ", idle)}"));
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,7 +95,7 @@ internal sealed class EventConsumer<TContext>(
                 return;
             }
 
-            _channels.Remove(subscription);
+            _channels.TryRemove(subscription, out _);
             await existing.DisposeAsync();
         }
 

@@ -5,6 +5,8 @@ using Aspire.Hosting;
 using Dedao.Contracts;
 using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using MySqlConnector;
 
@@ -13,6 +15,27 @@ namespace Dedao.Messaging.Tests;
 [Collection(Messaging.Name)]
 public sealed class ConsumerTests(MessagingFixture servers)
 {
+    [Fact]
+    public async Task A_service_is_not_healthy_until_it_consumes_every_queue_it_subscribes_to()
+    {
+        using var host = servers.CreateHost("ready");
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+        var before = await health.CheckHealthAsync(r => r.Name == "event-consumers");
+        Assert.Equal(HealthStatus.Unhealthy, before.Status);
+        Assert.Contains("ready.order.paid", before.Entries["event-consumers"].Description);
+
+        await host.StartAsync();
+        await Poll.UntilAsync(async () => (await health.CheckHealthAsync(r => r.Name == "event-consumers")).Status == HealthStatus.Healthy,
+            MessagingFixture.Patience, () => "the consumers never reported healthy");
+        // Healthy means bound: what is published from now on is delivered.
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var @event = MessagingFixture.NewOrderPaid();
+        await probe.PublishAsync(@event);
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1, MessagingFixture.Patience,
+            () => $"order {@event.OrderId} was not handled");
+        await host.StopAsync();
+    }
+
     [Fact]
     public async Task The_same_message_id_twice_has_one_effect_and_both_copies_are_acked()
     {
