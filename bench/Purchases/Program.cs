@@ -14,6 +14,9 @@ using System.Text.Json;
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5180");
 var users = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
 var settledStatus = Environment.GetEnvironmentVariable("settled") ?? "paid";
+// How a client learns that its order settled: by waiting on it (If-None-Match and Prefer: wait), or with poll=1 by polling.
+var polling = Environment.GetEnvironmentVariable("poll") == "1";
+var statusReads = 0;
 var warmUpUsers = int.Parse(Environment.GetEnvironmentVariable("warmup") ?? "20", CultureInfo.InvariantCulture);
 var products = Enumerable.Range(1, 20).Where(n => n % 4 != 0).Select(n => ("column", (long)n))
     .Concat(Enumerable.Range(1, 10).Where(n => n % 5 != 0).Select(n => ("course", (long)n))).ToArray();
@@ -53,6 +56,7 @@ var warm = false;
 await Task.WhenAll(signedUp.Take(warmUpUsers).Select(BuyEverything));
 Console.WriteLine($"warmed up: {Math.Min(warmUpUsers, signedUp.Length)} users bought everything, unmeasured");
 failures.Clear();
+statusReads = 0;
 warm = true;
 var clock = Stopwatch.StartNew();
 await Task.WhenAll(signedUp.Skip(warmUpUsers).Select(BuyEverything));
@@ -85,11 +89,15 @@ async Task BuyEverything(string token)
         }
 
         var payedAt = Stopwatch.GetTimestamp();
-        // Backing off, so that the polling of many users does not become the load it measures.
-        for (var pause = 10; (await Json(token, $"/api/v1/orders/{orderId}")).GetProperty("status").GetString() is var status
-             && status != settledStatus && status != "completed"; pause = Math.Min(pause * 2, 200))
+        for (var (status, pause) = ("pending", 10); status != settledStatus && status != "completed"; pause = Math.Min(pause * 2, 200))
         {
-            await Task.Delay(pause);
+            if (polling)
+            {
+                // Backing off, so that the polling of many users does not become the load it measures.
+                await Task.Delay(pause);
+            }
+
+            status = await StatusAfter(token, orderId, status);
         }
 
         if (warm)
@@ -108,7 +116,7 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 
 double Median(IEnumerable<double> values) => values.Order().ElementAtOrDefault(stages.Count / 2);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"stage medians: create order {Median(stages.Select(s => s.Order)):F0} ms, pay {Median(stages.Select(s => s.Pay)):F0} ms, paid to {settledStatus} {Median(stages.Select(s => s.Settle)):F0} ms"));
+    $"stage medians: create order {Median(stages.Select(s => s.Order)):F0} ms, pay {Median(stages.Select(s => s.Pay)):F0} ms, paid to {settledStatus} {Median(stages.Select(s => s.Settle)):F0} ms, {(double)statusReads / Math.Max(1, sorted.Length):F1} status reads per purchase ({(polling ? "polled" : "waited")})"));
 
 var violations = 0;
 foreach (var token in tokens)
@@ -190,6 +198,23 @@ Task<HttpResponseMessage> Send(string token, HttpMethod method, string path, obj
     request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
     request.Headers.Add("Idempotency-Key", key ?? Guid.NewGuid().ToString());
     return http.SendAsync(request);
+}
+
+async Task<string> StatusAfter(string token, long orderId, string seen)
+{
+    Interlocked.Increment(ref statusReads);
+    using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/orders/{orderId}");
+    request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    if (!polling)
+    {
+        request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{seen}\""));
+        request.Headers.Add("Prefer", "wait=10");
+    }
+
+    using var response = await http.SendAsync(request);
+    return response.StatusCode == HttpStatusCode.NotModified
+        ? seen
+        : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!;
 }
 
 async Task<JsonElement> Json(string token, string path)

@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net;
 using Dedao.Testing;
@@ -133,6 +134,44 @@ public sealed class OrderTests(CommerceFixture platform)
         Assert.Equal("cancelled", (await HttpAssert.JsonAsync(cancelled, HttpStatusCode.OK)).GetProperty("status").GetString());
         await HttpAssert.ProblemAsync(again, HttpStatusCode.Conflict, "order_not_pending");
         await HttpAssert.ProblemAsync(pay, HttpStatusCode.Conflict, "order_not_payable");
+    }
+
+    [Fact]
+    public async Task A_read_that_names_the_status_it_saw_waits_for_a_change_and_is_304_when_there_was_none()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var stranger = await Shopper.SignUpAsync(platform);
+        var orderId = await shopper.CreateOrderAsync("course", Catalog.PaidCourse);
+        var path = $"/api/v1/orders/{orderId}";
+        static Action<HttpRequestHeaders> Seen(string status, int wait = 0) => headers =>
+        {
+            headers.IfNoneMatch.Add(new EntityTagHeaderValue($"\"{status}\""));
+            if (wait > 0)
+            {
+                headers.Add("Prefer", $"wait={wait}");
+            }
+        };
+
+        using var first = await shopper.GetAsync(path);
+        using var unchanged = await shopper.GetAsync(path, Seen("pending"));
+        using var elsewhere = await stranger.GetAsync(path, Seen("pending", wait: 1));
+        using var held = await shopper.GetAsync(path, Seen("pending", wait: 60));
+        using var cancel = await shopper.PostAsync($"{path}/cancel", body: null);
+        using var changed = await shopper.GetAsync(path, Seen("pending", wait: 60));
+
+        Assert.Equal("\"pending\"", first.Headers.ETag?.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, unchanged.StatusCode);
+        Assert.Equal("\"pending\"", unchanged.Headers.ETag?.Tag);
+        Assert.False(unchanged.Headers.Contains("Preference-Applied"));
+        await HttpAssert.ProblemAsync(elsewhere, HttpStatusCode.NotFound, "not_found");
+        // Nothing changed while it was held: a wait beyond what the service holds a request for is cut, and says so.
+        Assert.Equal(HttpStatusCode.NotModified, held.StatusCode);
+        Assert.Equal("wait=1", Assert.Single(held.Headers.GetValues("Preference-Applied")));
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        // A status other than the one seen is answered at once.
+        Assert.Equal("cancelled", (await HttpAssert.JsonAsync(changed, HttpStatusCode.OK)).GetProperty("status").GetString());
+        Assert.Equal("\"cancelled\"", changed.Headers.ETag?.Tag);
+        Assert.False(changed.Headers.Contains("Preference-Applied"));
     }
 
     [Fact]

@@ -31,7 +31,9 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
         return new Shopper(platform, userId, token);
     }
 
-    public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(HttpMethod.Get, path, body: null, idempotencyKey: null);
+    /// <param name="headers">Conditions and preferences, such as <c>If-None-Match</c> and <c>Prefer</c>.</param>
+    public Task<HttpResponseMessage> GetAsync(string path, Action<HttpRequestHeaders>? headers = null) =>
+        SendAsync(HttpMethod.Get, path, body: null, idempotencyKey: null, headers);
 
     public Task<HttpResponseMessage> PostAsync(string path, object? body, string? idempotencyKey = null) =>
         SendAsync(HttpMethod.Post, path, body, idempotencyKey);
@@ -86,7 +88,8 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     /// Sends as a careful client does on a loaded machine (<see cref="Resend"/>): the same Idempotency-Key makes a resend
     /// safe. No test here expects a 503.
     /// </summary>
-    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey) =>
+    private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey,
+        Action<HttpRequestHeaders>? headers = null) =>
         Resend.UntilServedAsync(() =>
         {
             var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
@@ -95,6 +98,8 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
             {
                 request.Headers.Add("Idempotency-Key", idempotencyKey);
             }
+
+            headers?.Invoke(request.Headers);
 
             if (body is not null)
             {

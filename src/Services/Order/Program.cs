@@ -18,6 +18,7 @@ builder.AddEventBus<OrderDbContext>("order")
     .Subscribe<PaymentSucceeded, PaymentSucceededHandler>()
     .Subscribe<AccessGranted, AccessGrantedHandler>();
 builder.Services.AddIdempotency<OrderDbContext>();
+builder.Services.AddSingleton<OrderChanges>();
 builder.Services.AddOptions<OrderOptions>().BindConfiguration(OrderOptions.Section);
 builder.Services.AddHostedService<OrderExpiry>();
 // The defaults' handler is one pipeline shared by every client; the catalog gets its own budget and circuit breaker.

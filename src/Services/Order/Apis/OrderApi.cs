@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Linq.Expressions;
 using System.Security.Claims;
 using Dedao.Order.Clients;
@@ -6,11 +7,15 @@ using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
 
 namespace Dedao.Order.Apis;
 
 public static class OrderApi
 {
+    /// <summary>Inside this service's request budget and the gateway's 2 s, with room for the read after the wait.</summary>
+    private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
+
     public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
     {
         // Every route needs a user: the fallback policy of AddDefaultAuthentication applies.
@@ -53,22 +58,57 @@ public static class OrderApi
         return TypedResults.Ok(page.ToPage(rows, o => o.OrderId));
     }
 
-    public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult, ChallengeHttpResult>> GetOrder(
-        OrderDbContext db, ClaimsPrincipal user, long id, CancellationToken cancellationToken)
+    /// <summary>
+    /// With <c>If-None-Match</c> naming the status the client saw and <c>Prefer: wait=N</c> (RFC 7240), the answer waits
+    /// until the order changes or the wait ends (304): one request instead of a client's polls while a payment settles.
+    /// </summary>
+    public static async Task<Results<Ok<OrderResponse>, StatusCodeHttpResult, ProblemHttpResult, ChallengeHttpResult>> GetOrder(
+        OrderDbContext db, OrderChanges changes, ClaimsPrincipal user, long id, HttpContext http, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         if (user.GetUserId() is not { } userId)
         {
             return TypedResults.Challenge();
         }
 
+        var seen = http.Request.GetTypedHeaders().IfNoneMatch;
+        var wait = seen.Count == 0 ? TimeSpan.Zero : PreferredWait(http.Request);
+        using var watch = wait > TimeSpan.Zero ? changes.Watch(id) : null;
         // Another user's order answers exactly as a missing one does.
-        var order = await db.Orders.AsNoTracking()
+        var order = await ReadAsync();
+        if (watch is not null && order is not null && IsSeen(order))
+        {
+            http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
+            await watch.Changed.WaitAsync(wait, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            order = await ReadAsync();
+        }
+
+        if (order is null)
+        {
+            return Problems.NotFound("The order does not exist.");
+        }
+
+        http.Response.Headers.ETag = ETagOf(order).ToString();
+        return IsSeen(order) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(order);
+
+        Task<OrderResponse?> ReadAsync() => db.Orders.AsNoTracking()
             .Where(o => o.Id == id && o.UserId == userId)
             .Select(OrderResponse.FromOrder)
             .SingleOrDefaultAsync(cancellationToken);
 
-        return order is null ? Problems.NotFound("The order does not exist.") : TypedResults.Ok(order);
+        bool IsSeen(OrderResponse current) => seen.Any(tag => tag.Compare(ETagOf(current), useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any));
     }
+
+    // Only the status changes once an order is made (paidAt with it), so it names the representation.
+    private static EntityTagHeaderValue ETagOf(OrderResponse order) => new($"\"{order.Status.ToString().ToLowerInvariant()}\"");
+
+    /// <summary><c>wait=N</c> seconds, honoured up to <see cref="MaxWait"/>; anything else in <c>Prefer</c> is not for us.</summary>
+    private static TimeSpan PreferredWait(HttpRequest request) =>
+        NameValueHeaderValue.TryParseList(request.Headers["Prefer"], out var preferences)
+        && preferences.FirstOrDefault(p => p.Name.Equals("wait", StringComparison.OrdinalIgnoreCase)) is { } wait
+        && int.TryParse(wait.Value.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            ? TimeSpan.FromSeconds(Math.Min(seconds, MaxWait.TotalSeconds))
+            : TimeSpan.Zero;
 
     public static async Task<Results<Created<OrderResponse>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreateOrder(
         OrderRequest request, OrderDbContext db, CatalogClient catalog, ClaimsPrincipal user, TimeProvider time,
@@ -125,7 +165,7 @@ public static class OrderApi
     }
 
     public static async Task<Results<Ok<OrderResponse>, ProblemHttpResult, ChallengeHttpResult>> CancelOrder(
-        OrderDbContext db, ClaimsPrincipal user, long id, TimeProvider time, CancellationToken cancellationToken)
+        OrderDbContext db, OrderChanges changes, ClaimsPrincipal user, long id, TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.GetUserId() is not { } userId)
         {
@@ -142,6 +182,7 @@ public static class OrderApi
             return Problems.Coded(StatusCodes.Status409Conflict, "order_not_pending", "Only a pending order can be cancelled.");
         }
 
+        changes.Changed(id);
         return TypedResults.Ok(await db.Orders.AsNoTracking().Where(o => o.Id == id).Select(OrderResponse.FromOrder).SingleAsync(cancellationToken));
     }
 }

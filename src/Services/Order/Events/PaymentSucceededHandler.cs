@@ -9,7 +9,7 @@ namespace Dedao.Order.Events;
 /// A payment for an order arrived: the order is paid, once. Money that arrives for an order that is cancelled, paid by
 /// another payment, or for a product the user bought through another order, is handed back (<c>payment.refund_required</c>).
 /// </summary>
-public sealed class PaymentSucceededHandler(OrderDbContext db, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
+public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges changes, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
     : IEventHandler<PaymentSucceeded>
 {
     public async Task HandleAsync(PaymentSucceeded @event, EventContext context, CancellationToken cancellationToken)
@@ -41,6 +41,11 @@ public sealed class PaymentSucceededHandler(OrderDbContext db, TimeProvider time
             order.PaidAt = now;
             order.PaymentId = @event.PaymentId;
             db.AddIntegrationEvent(new OrderPaid(order.Id, order.UserId, order.ProductType.ToContract(), order.ProductId, order.AmountFen, now));
+            context.OnCommitted(() =>
+            {
+                changes.Changed(orderId);
+                return Task.CompletedTask;
+            });
             return;
         }
 
