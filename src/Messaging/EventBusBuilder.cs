@@ -21,6 +21,7 @@ public sealed class EventBusBuilder(IServiceCollection services, string serviceN
             TEvent.EventName,
             EventBusTopology.Queue(ServiceName, TEvent.EventName),
             body => JsonSerializer.Deserialize<TEvent>(body.Span, EventMessage.JsonOptions),
+            @event => THandler.Wants((TEvent)@event),
             (scope, @event, context, ct) => scope.GetRequiredService<THandler>().HandleAsync((TEvent)@event, context, ct)));
         return this;
     }

@@ -170,6 +170,12 @@ internal sealed class EventConsumer<TContext>(
             return;
         }
 
+        if (!subscription.Wants(@event))
+        {
+            telemetry.Ignored.Add(1, new KeyValuePair<string, object?>("queue", subscription.Queue));
+            return;
+        }
+
         var attempt = int.TryParse(EventMessage.Header(properties, EventMessage.AttemptHeader), out var tried) ? tried + 1 : 1;
         var context = new EventContext(messageId, subscription.EventName,
             DateTimeOffset.FromUnixTimeSeconds(properties.Timestamp.UnixTime), attempt, delivery.Redelivered);

@@ -8,5 +8,11 @@ namespace Dedao.Messaging;
 /// </summary>
 public interface IEventHandler<in TEvent> where TEvent : IIntegrationEvent
 {
+    /// <summary>
+    /// Whether an event is for this service at all (a course's order, for column). One that is not is acked as it arrives:
+    /// no scope, no transaction and no inbox row, since handling it would change nothing.
+    /// </summary>
+    static virtual bool Wants(TEvent @event) => true;
+
     Task HandleAsync(TEvent @event, EventContext context, CancellationToken cancellationToken);
 }

@@ -41,6 +41,7 @@ internal sealed class MessagingTelemetry
         _meter = meters.Create(Name);
         Published = _meter.CreateCounter<long>("dedao.messaging.published", "{message}", "Events the relay published and the broker confirmed");
         Consumed = _meter.CreateCounter<long>("dedao.messaging.consumed", "{message}", "Events a handler processed and committed");
+        Ignored = _meter.CreateCounter<long>("dedao.messaging.ignored", "{message}", "Events acked unhandled: not for this service (IEventHandler.Wants)");
         Retried = _meter.CreateCounter<long>("dedao.messaging.retried", "{message}", "Failed events sent to a retry delay queue");
         DeadLettered = _meter.CreateCounter<long>("dedao.messaging.dead_lettered", "{message}", "Events parked in a dead-letter queue");
     }
@@ -48,6 +49,8 @@ internal sealed class MessagingTelemetry
     public Counter<long> Published { get; }
 
     public Counter<long> Consumed { get; }
+
+    public Counter<long> Ignored { get; }
 
     public Counter<long> Retried { get; }
 

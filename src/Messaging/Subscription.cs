@@ -5,4 +5,5 @@ internal sealed record Subscription(
     string EventName,
     string Queue,
     Func<ReadOnlyMemory<byte>, object?> Deserialize,
+    Func<object, bool> Wants,
     Func<IServiceProvider, object, EventContext, CancellationToken, Task> HandleAsync);

@@ -43,6 +43,32 @@ public sealed class MetricsTests(MessagingFixture servers)
     }
 
     [Fact]
+    public async Task An_event_the_handler_does_not_want_is_acked_with_no_effect_and_no_inbox_row_and_counted_as_ignored()
+    {
+        // One at a time, so that once the wanted event is handled the unwanted one before it was too.
+        using var host = servers.CreateHost("choosy", configure: options => options.ConsumerConcurrency = 1);
+        using var ignored = Collect<long>(host, "dedao.messaging.ignored");
+        using var consumed = Collect<long>(host, "dedao.messaging.consumed");
+        await host.StartAsync();
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        await probe.WaitForConsumerAsync("choosy.order.paid", MessagingFixture.Patience);
+
+        var unwanted = MessagingFixture.NewOrderPaid() with { AmountFen = 0 };
+        var wanted = MessagingFixture.NewOrderPaid();
+        var unwantedId = await probe.PublishAsync(unwanted);
+        await probe.PublishAsync(wanted);
+
+        // Counted once committed, so its effect is there by then.
+        await Poll.UntilAsync(() => Sum(consumed) == 1, MessagingFixture.Patience, () => $"{Sum(consumed)} consumed");
+        Assert.Equal(1, await MessagingFixture.EffectsAsync(host, wanted.OrderId));
+        Assert.Equal(0, await MessagingFixture.EffectsAsync(host, unwanted.OrderId));
+        Assert.False(await MessagingFixture.InScopeAsync(host, db => db.Set<InboxMessage>().AnyAsync(m => m.MessageId == unwantedId)));
+        Assert.Equal(0u, await probe.CountAsync("choosy.order.paid"));
+        Assert.Equal(1, Sum(ignored));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task The_outbox_gauge_tells_the_age_of_the_oldest_row_the_relay_could_not_publish()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

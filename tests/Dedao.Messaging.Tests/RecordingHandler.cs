@@ -6,6 +6,9 @@ namespace Dedao.Messaging.Tests;
 /// <summary>Records its effect, unless the test's <see cref="HandlerScript"/> says to fail this try.</summary>
 public sealed class RecordingHandler(ShopContext db, HandlerScript script) : IEventHandler<OrderPaid>
 {
+    /// <summary>An order of nothing is not this handler's business.</summary>
+    public static bool Wants(OrderPaid @event) => @event.AmountFen > 0;
+
     public Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
         script.Record(@event, context);

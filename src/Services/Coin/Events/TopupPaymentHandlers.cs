@@ -9,13 +9,11 @@ namespace Dedao.Coin.Events;
 /// <summary>A top-up's payment succeeded: its coins are credited, once (the top-up's status, then the ledger's unique cause).</summary>
 public sealed class PaymentSucceededHandler(CoinDbContext db, TimeProvider time) : IEventHandler<PaymentSucceeded>
 {
+    public static bool Wants(PaymentSucceeded @event) => @event.TopupId is not null;
+
     public async Task HandleAsync(PaymentSucceeded @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.TopupId is not { } topupId)
-        {
-            return;
-        }
-
+        var topupId = @event.TopupId!.Value;
         var now = time.GetUtcNow().UtcDateTime;
         var credited = await db.Topups
             .Where(t => t.Id == topupId && t.PaymentId == @event.PaymentId && t.UserId == @event.UserId && t.Status != TopupStatus.Credited)
@@ -36,10 +34,10 @@ public sealed class PaymentSucceededHandler(CoinDbContext db, TimeProvider time)
 /// <summary>A top-up's payment failed at the provider: the top-up is failed (a success notice after it still credits).</summary>
 public sealed class PaymentFailedHandler(CoinDbContext db) : IEventHandler<PaymentFailed>
 {
+    public static bool Wants(PaymentFailed @event) => @event.TopupId is not null;
+
     public Task HandleAsync(PaymentFailed @event, EventContext context, CancellationToken cancellationToken) =>
-        @event.TopupId is not { } topupId
-            ? Task.CompletedTask
-            : db.Topups
-                .Where(t => t.Id == topupId && t.PaymentId == @event.PaymentId && t.Status == TopupStatus.Pending)
-                .ExecuteUpdateAsync(set => set.SetProperty(t => t.Status, TopupStatus.Failed), cancellationToken);
+        db.Topups
+            .Where(t => t.Id == @event.TopupId && t.PaymentId == @event.PaymentId && t.Status == TopupStatus.Pending)
+            .ExecuteUpdateAsync(set => set.SetProperty(t => t.Status, TopupStatus.Failed), cancellationToken);
 }

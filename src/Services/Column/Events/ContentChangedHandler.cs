@@ -13,13 +13,10 @@ namespace Dedao.Column.Events;
 /// </summary>
 public sealed class ContentChangedHandler(IStorage<long, ColumnPage> pages, IStorage<long, Article> articles) : IEventHandler<ContentChanged>
 {
+    public static bool Wants(ContentChanged @event) => @event.ProductType == ProductType.Column;
+
     public async Task HandleAsync(ContentChanged @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.ProductType != ProductType.Column)
-        {
-            return;
-        }
-
         await pages.DeleteAsync(@event.ProductId);
         if (@event.ArticleId is { } article)
         {

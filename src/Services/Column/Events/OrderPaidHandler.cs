@@ -9,13 +9,10 @@ namespace Dedao.Column.Events;
 public sealed class OrderPaidHandler(ColumnDbContext db, TimeProvider clock, IStorage<Guid, IReadOnlyList<Subscription>> subscriptions)
     : IEventHandler<OrderPaid>
 {
+    public static bool Wants(OrderPaid @event) => @event.ProductType == ProductType.Column;
+
     public async Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.ProductType != ProductType.Column)
-        {
-            return;
-        }
-
         var subscription = await db.Subscriptions.FindAsync([@event.UserId, @event.ProductId], cancellationToken);
         // The same order again, under another message id: granted and answered already.
         if (subscription?.OrderId == @event.OrderId)

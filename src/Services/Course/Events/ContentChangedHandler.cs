@@ -13,13 +13,10 @@ public sealed class ContentChangedHandler(
     IStorage<long, Data.Course> courses, IStorage<long, IReadOnlyList<Lesson>> lessonsOfCourse, IStorage<long, Lesson> lessons)
     : IEventHandler<ContentChanged>
 {
+    public static bool Wants(ContentChanged @event) => @event.ProductType == ProductType.Course;
+
     public async Task HandleAsync(ContentChanged @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.ProductType != ProductType.Course)
-        {
-            return;
-        }
-
         await courses.DeleteAsync(@event.ProductId);
         await lessonsOfCourse.DeleteAsync(@event.ProductId);
         if (@event.LessonId is { } lesson)

@@ -9,13 +9,10 @@ namespace Dedao.Course.Events;
 public sealed class OrderPaidHandler(CourseDbContext db, TimeProvider clock, IStorage<Guid, IReadOnlyList<Purchase>> purchases)
     : IEventHandler<OrderPaid>
 {
+    public static bool Wants(OrderPaid @event) => @event.ProductType == ProductType.Course;
+
     public async Task HandleAsync(OrderPaid @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.ProductType != ProductType.Course)
-        {
-            return;
-        }
-
         var purchase = await db.Purchases.FindAsync([@event.UserId, @event.ProductId], cancellationToken);
         // The same order again, under another message id: granted and answered already.
         if (purchase?.OrderId == @event.OrderId)

@@ -12,13 +12,11 @@ namespace Dedao.Order.Events;
 public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges changes, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
     : IEventHandler<PaymentSucceeded>
 {
+    public static bool Wants(PaymentSucceeded @event) => @event.OrderId is not null;
+
     public async Task HandleAsync(PaymentSucceeded @event, EventContext context, CancellationToken cancellationToken)
     {
-        if (@event.OrderId is not { } orderId)
-        {
-            return;
-        }
-
+        var orderId = @event.OrderId!.Value;
         var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
         if (order is null || order.UserId != @event.UserId)
         {
