@@ -28,7 +28,7 @@ public static class EventBusExtensions
         builder.Services.AddMetrics();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.TryAddSingleton<MessagingTelemetry>();
-        builder.Services.AddSingleton<OutboxSignal>();
+        builder.Services.AddSingleton<OutboxHandOff>();
         builder.Services.AddSingleton<OutboxInterceptor>();
         // Singleton, as a pooled context's options are.
         builder.Services.ConfigureDbContext<TContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<OutboxInterceptor>()),

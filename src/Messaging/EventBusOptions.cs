@@ -23,8 +23,14 @@ public sealed class EventBusOptions
     /// <summary>Messages of one queue handled at the same time.</summary>
     public ushort ConsumerConcurrency { get; set; } = 4;
 
-    /// <summary>How often the relay looks for rows nobody woke it for (another process wrote them, or a publish failed).</summary>
+    /// <summary>How often the relay looks for rows nobody handed it (a crash after the commit, a failed publish).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How old an unsent row must be before the poll takes it: a younger one is still being published by the relay of the
+    /// process that committed it, which was handed the row at the commit.
+    /// </summary>
+    public TimeSpan LeftoverAge { get; set; } = TimeSpan.FromSeconds(5);
 
     public int RelayBatchSize { get; set; } = 200;
 

@@ -11,16 +11,20 @@ namespace Dedao.Messaging;
 
 /// <summary>
 /// Publishes the outbox of <typeparamref name="TContext"/> with publisher confirms and marks what the broker confirmed.
-/// Rows left unsent by a crash are simply the oldest unsent rows, found at start and on every poll.
+/// The rows this process commits are handed to it at the commit (<see cref="OutboxHandOff"/>), so it publishes them
+/// without reading them back and marks them sent with one statement. Rows nobody handed over (a crash between commit and
+/// publish, a failed publish, another process's rows) it finds by polling, once they are older than
+/// <see cref="EventBusOptions.LeftoverAge"/>.
 /// </summary>
 /// <remarks>
-/// Replicas share the table: each takes its batch with <c>FOR UPDATE SKIP LOCKED</c> (MariaDB 10.6+, MySQL 8), so two
-/// relays do not publish the same row at once. A relay that dies after the confirm and before its commit leaves the row
-/// to be published again; the consumers' inbox makes that repeat harmless.
+/// Replicas share the table: the poll takes its batch with <c>FOR UPDATE SKIP LOCKED</c> (MariaDB 10.6+, MySQL 8), so two
+/// relays do not publish the same leftover at once. A relay that dies after the confirm and before marking the row, or
+/// a handed-over row still unpublished when it comes of leftover age, is published again; the consumers' inbox makes
+/// that repeat harmless.
 /// </remarks>
 internal sealed class OutboxRelay<TContext>(
     IServiceProvider services,
-    OutboxSignal signal,
+    OutboxHandOff handOff,
     IOptions<EventBusOptions> options,
     MessagingTelemetry telemetry,
     TimeProvider time,
@@ -35,6 +39,7 @@ internal sealed class OutboxRelay<TContext>(
     private readonly EventBusOptions _options = options.Value;
     private IChannel? _channel;
     private DateTime? _oldestUnsent;
+    private DateTimeOffset _nextPoll;
     private DateTimeOffset _nextPrune;
     private DateTimeOffset _nextObservation;
 
@@ -50,22 +55,35 @@ internal sealed class OutboxRelay<TContext>(
         {
             while (true)
             {
+                var failed = false;
                 try
                 {
                     var channel = await OpenChannelAsync(stoppingToken);
-                    while (await PublishBatchAsync(channel, stoppingToken) == _options.RelayBatchSize)
+                    while (await PublishHandedOverAsync(channel, stoppingToken) == _options.RelayBatchSize)
                     {
                     }
 
-                    await PruneAsync(stoppingToken);
+                    if (time.GetUtcNow() >= _nextPoll)
+                    {
+                        _nextPoll = time.GetUtcNow() + _options.PollInterval;
+                        while (await PublishLeftoversAsync(channel, stoppingToken) == _options.RelayBatchSize)
+                        {
+                        }
+
+                        await PruneAsync(stoppingToken);
+                    }
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
+                    failed = true;
                     logger.LogWarning(e, "Outbox relay of {Context} failed; trying again in {Interval}", typeof(TContext).Name, _options.PollInterval);
                 }
 
                 await ObserveOldestUnsentAsync(stoppingToken);
-                await signal.WaitAsync(_options.PollInterval, time, stoppingToken);
+                // After a failure, rows handed over meanwhile must not make a broker that is away a busy loop.
+                await (failed
+                    ? Task.Delay(_options.PollInterval, time, stoppingToken)
+                    : handOff.WaitAsync(_nextPoll - time.GetUtcNow(), time, stoppingToken));
             }
         }
         catch (Exception) when (stoppingToken.IsCancellationRequested)
@@ -109,55 +127,93 @@ internal sealed class OutboxRelay<TContext>(
         return _channel;
     }
 
-    private async Task<int> PublishBatchAsync(IChannel channel, CancellationToken cancellationToken)
+    /// <summary>Publishes a batch of the rows handed over at commit; those past leftover age are left to the poll.</summary>
+    private async Task<int> PublishHandedOverAsync(IChannel channel, CancellationToken cancellationToken)
+    {
+        var leftoverBefore = time.GetUtcNow().UtcDateTime - _options.LeftoverAge;
+        var rows = new List<OutboxMessage>();
+        var taken = 0;
+        while (taken < _options.RelayBatchSize && handOff.TryTake(out var row))
+        {
+            taken++;
+            if (row.CreatedAt > leftoverBefore)
+            {
+                rows.Add(row);
+            }
+        }
+
+        if (rows.Count > 0)
+        {
+            await using var scope = services.CreateAsyncScope();
+            var failure = await PublishAndMarkAsync(channel, scope.ServiceProvider.GetRequiredService<TContext>(), rows, cancellationToken);
+            if (failure is not null)
+            {
+                throw failure;
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Publishes a batch of the rows nobody handed over, taken under lock so that other replicas skip them.</summary>
+    private async Task<int> PublishLeftoversAsync(IChannel channel, CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        var leftoverBefore = time.GetUtcNow().UtcDateTime - _options.LeftoverAge;
         return await db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             await using var transaction = await db.Database.BeginTransactionAsync(ct);
             var rows = await db.Set<OutboxMessage>()
-                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT {_options.RelayBatchSize} FOR UPDATE SKIP LOCKED")
+                .FromSql($"SELECT * FROM outbox WHERE sent_at IS NULL AND created_at <= {leftoverBefore} ORDER BY id LIMIT {_options.RelayBatchSize} FOR UPDATE SKIP LOCKED")
                 .AsNoTracking()
                 .ToListAsync(ct);
-            if (rows.Count == 0)
+            if (rows.Count > 0)
             {
-                return 0;
-            }
-
-            // Issued in id order and confirmed together: one round of confirms per batch instead of one per row.
-            var publishes = rows.Select(row => (row.Id, Task: PublishAsync(channel, row, ct))).ToList();
-            var sent = new List<long>(rows.Count);
-            Exception? failure = null;
-            foreach (var (id, publish) in publishes)
-            {
-                try
+                var failure = await PublishAndMarkAsync(channel, db, rows, ct);
+                await transaction.CommitAsync(ct);
+                if (failure is not null)
                 {
-                    await publish;
-                    sent.Add(id);
+                    throw failure;
                 }
-                catch (Exception e)
-                {
-                    failure ??= e;
-                }
-            }
-
-            if (sent.Count > 0)
-            {
-                var now = time.GetUtcNow().UtcDateTime;
-                await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
-                    .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), ct);
-            }
-
-            await transaction.CommitAsync(ct);
-            telemetry.Published.Add(sent.Count);
-            if (failure is not null)
-            {
-                throw new InvalidOperationException($"{rows.Count - sent.Count} of {rows.Count} outbox rows were not confirmed", failure);
             }
 
             return rows.Count;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Publishes the rows in order, awaits their confirms together and marks the confirmed ones sent; what it returns, the
+    /// failure of the others, is thrown once the marks are committed.
+    /// </summary>
+    private async Task<Exception?> PublishAndMarkAsync(IChannel channel, TContext db, List<OutboxMessage> rows, CancellationToken cancellationToken)
+    {
+        // Issued in order and confirmed together: one round of confirms per batch instead of one per row.
+        var publishes = rows.Select(row => (row.Id, Task: PublishAsync(channel, row, cancellationToken))).ToList();
+        var sent = new List<long>(rows.Count);
+        Exception? failure = null;
+        foreach (var (id, publish) in publishes)
+        {
+            try
+            {
+                await publish;
+                sent.Add(id);
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        if (sent.Count > 0)
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), cancellationToken);
+        }
+
+        telemetry.Published.Add(sent.Count);
+        return failure is null ? null : new InvalidOperationException($"{rows.Count - sent.Count} of {rows.Count} outbox rows were not confirmed", failure);
     }
 
     private static async Task PublishAsync(IChannel channel, OutboxMessage row, CancellationToken cancellationToken)

@@ -112,11 +112,18 @@ public sealed class OutboxTests(MessagingFixture servers)
     {
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
         var paid = await probe.SubscribeAsync<OrderPaid>();
-        // Small batches, so that the replicas take turns and contend for the same rows.
-        using var first = servers.CreateHost("relay", configure: options => options.RelayBatchSize = 10);
-        using var second = servers.CreateHost("relay", configure: options => options.RelayBatchSize = 10);
+        // Small batches, so that the replicas take turns and contend for the same rows; leftovers at once, so that both poll
+        // for the rows of a third process that wrote them and died.
+        Action<EventBusOptions> contending = options =>
+        {
+            options.RelayBatchSize = 10;
+            options.LeftoverAge = TimeSpan.Zero;
+        };
+        using var first = servers.CreateHost("relay", configure: contending);
+        using var second = servers.CreateHost("relay", configure: contending);
+        using var writer = servers.CreateHost("relay");
         var events = Enumerable.Range(0, 200).Select(_ => MessagingFixture.NewOrderPaid()).ToList();
-        await MessagingFixture.InScopeAsync(first, db =>
+        await MessagingFixture.InScopeAsync(writer, db =>
         {
             foreach (var @event in events)
             {
@@ -134,6 +141,72 @@ public sealed class OutboxTests(MessagingFixture servers)
             MessagingFixture.Patience, () => $"{paid.Received.Count(e => orderIds.Contains(e.Event.OrderId))} of {events.Count} received");
         Assert.Equal(events.Count, paid.Received.Count(e => orderIds.Contains(e.Event.OrderId)));
         await Task.WhenAll(first.StopAsync(), second.StopAsync());
+    }
+
+    [Fact]
+    public async Task A_relay_publishes_what_its_process_commits_without_polling_for_it()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        // Its poll, the only way it could find a row it was not handed, runs once at start and then not for an hour.
+        using var host = servers.CreateHost("relay", configure: options =>
+        {
+            options.PollInterval = TimeSpan.FromHours(1);
+            options.LeftoverAge = TimeSpan.FromHours(1);
+        });
+        await host.StartAsync();
+
+        var @event = MessagingFixture.NewOrderPaid();
+        var row = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            var row = db.AddIntegrationEvent(@event);
+            await db.SaveChangesAsync();
+            return row;
+        });
+
+        await paid.WaitForAsync(e => e.OrderId == @event.OrderId, MessagingFixture.Patience);
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id == row.Id && m.SentAt != null)),
+            MessagingFixture.Patience, () => $"outbox row {row.Id} not marked sent");
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Another_process_s_unsent_row_is_left_to_it_until_it_is_of_leftover_age()
+    {
+        await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
+        var paid = await probe.SubscribeAsync<OrderPaid>();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        void OnFakeTime(HostApplicationBuilder builder) => builder.Services.AddSingleton<TimeProvider>(time);
+        // Written by a process that never publishes them: one row of leftover age, and one as young as can be.
+        var (old, young) = (MessagingFixture.NewOrderPaid(), MessagingFixture.NewOrderPaid());
+        OutboxMessage oldRow;
+        using (var writer = servers.CreateHost("relay", before: OnFakeTime))
+        {
+            oldRow = await MessagingFixture.InScopeAsync(writer, async db =>
+            {
+                var row = db.AddIntegrationEvent(old);
+                await db.SaveChangesAsync();
+                return row;
+            });
+            time.Advance(new EventBusOptions().LeftoverAge);
+            await MessagingFixture.InScopeAsync(writer, db =>
+            {
+                db.AddIntegrationEvent(young);
+                return db.SaveChangesAsync();
+            });
+        }
+
+        // Its poll at start takes the old row; the next waits for the fake clock.
+        using var relay = servers.CreateHost("relay", before: OnFakeTime);
+        await relay.StartAsync();
+        await paid.WaitForAsync(e => e.OrderId == old.OrderId, MessagingFixture.Patience);
+        await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(relay, db => db.Outbox.AnyAsync(m => m.Id == oldRow.Id && m.SentAt != null)),
+            MessagingFixture.Patience, () => "the old row is not marked sent");
+        Assert.DoesNotContain(paid.Received, e => e.Event.OrderId == young.OrderId);
+
+        time.Advance(new EventBusOptions().LeftoverAge);
+        await paid.WaitForAsync(e => e.OrderId == young.OrderId, MessagingFixture.Patience);
+        await relay.StopAsync();
     }
 
     [Fact]
