@@ -212,9 +212,16 @@ async Task<string> StatusAfter(string token, long orderId, string seen)
     }
 
     using var response = await http.SendAsync(request);
-    return response.StatusCode == HttpStatusCode.NotModified
-        ? seen
-        : (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!;
+    if (response.StatusCode is not (HttpStatusCode.OK or HttpStatusCode.NotModified))
+    {
+        // A loaded platform may answer 503 (or the gateway 504): the client reads again, as it would.
+        failures.Add($"status read {(int)response.StatusCode} (read again)");
+        await Task.Delay(50);
+    }
+
+    return response.StatusCode == HttpStatusCode.OK
+        ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!
+        : seen;
 }
 
 async Task<JsonElement> Json(string token, string path)
