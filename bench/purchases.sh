@@ -3,7 +3,7 @@
 # completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
 # the money invariants of every user (balance >= 0, balance = sum of ledger, each product bought once).
 # The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
-#   warmup=N users buy everything first, unmeasured (default 20), so the numbers are a warm platform's.
+#   warmup=N users buy everything first, unmeasured (default 100), so the numbers are a warm platform's.
 #   A client waits for its order to settle (If-None-Match with the status it saw, Prefer: wait); poll=1 polls with back-off.
 # Results also go to bench/results/purchases-<date>.txt, followed by what the services logged as errors during the run.
 set -euo pipefail
