@@ -66,7 +66,10 @@ internal sealed class OutboxRelay<TContext>(
                     if (time.GetUtcNow() >= _nextPoll)
                     {
                         _nextPoll = time.GetUtcNow() + _options.PollInterval;
-                        while (await PublishLeftoversAsync(channel, stoppingToken) == _options.RelayBatchSize)
+                        // The gauge's query says whether any row is of leftover age: an outbox with none costs no transaction.
+                        await ReadOldestUnsentAsync(stoppingToken);
+                        while (_oldestUnsent <= time.GetUtcNow().UtcDateTime - _options.LeftoverAge
+                            && await PublishLeftoversAsync(channel, stoppingToken) == _options.RelayBatchSize)
                         {
                         }
 
@@ -259,17 +262,23 @@ internal sealed class OutboxRelay<TContext>(
             return;
         }
 
-        _nextObservation = now + ObserveInterval;
         try
         {
-            await using var scope = services.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            _oldestUnsent = await db.Set<OutboxMessage>().Where(m => m.SentAt == null).OrderBy(m => m.Id)
-                .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
+            await ReadOldestUnsentAsync(cancellationToken);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogDebug(e, "Could not read the outbox's oldest unsent row");
         }
+    }
+
+    // Rows are stamped as they are inserted, so the lowest unsent id is the oldest unsent row.
+    private async Task ReadOldestUnsentAsync(CancellationToken cancellationToken)
+    {
+        _nextObservation = time.GetUtcNow() + ObserveInterval;
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TContext>();
+        _oldestUnsent = await db.Set<OutboxMessage>().Where(m => m.SentAt == null).OrderBy(m => m.Id)
+            .Select(m => (DateTime?)m.CreatedAt).FirstOrDefaultAsync(cancellationToken);
     }
 }
