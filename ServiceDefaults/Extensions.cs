@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
@@ -56,6 +57,10 @@ public static class Extensions
         builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
+        // W3C trace context only: ASP.NET Core and HttpClient already carry traceparent themselves, and with OTel's default
+        // (trace context and baggage) its ASP.NET Core instrumentation extracted both again on every request and set
+        // Baggage.Current, an async-local write, even for requests the sampler drops. Nothing here uses OTel baggage.
+        Sdk.SetDefaultTextMapPropagator(new TraceContextPropagator());
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
