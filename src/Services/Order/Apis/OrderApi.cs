@@ -16,6 +16,19 @@ public static class OrderApi
     /// <summary>Inside this service's request budget and the gateway's 2 s, with room for the read after the wait.</summary>
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(1);
 
+    // The reads every purchase makes, compiled once: otherwise EF walks and hashes the query's expression tree on each
+    // call to find its cached plan, about a quarter of the CPU of a GET of an order.
+    private static readonly Func<OrderDbContext, long, Guid, CancellationToken, Task<OrderResponse?>> ReadOwnOrder =
+        EF.CompileAsyncQuery((OrderDbContext db, long id, Guid userId, CancellationToken cancellationToken) => db.Orders.AsNoTracking()
+            .Where(o => o.Id == id && o.UserId == userId)
+            .Select(OrderResponse.FromOrder)
+            .SingleOrDefault());
+
+    private static readonly Func<OrderDbContext, Guid, ProductType, long, CancellationToken, Task<bool>> IsOwned =
+        EF.CompileAsyncQuery((OrderDbContext db, Guid userId, ProductType productType, long productId, CancellationToken cancellationToken) =>
+            db.Orders.Any(o => o.UserId == userId && o.ProductType == productType && o.ProductId == productId
+                && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Completed)));
+
     public static IEndpointRouteBuilder MapOrderApi(this IEndpointRouteBuilder app)
     {
         // Every route needs a user: the fallback policy of AddDefaultAuthentication applies.
@@ -75,12 +88,12 @@ public static class OrderApi
         var wait = seen.Count == 0 ? TimeSpan.Zero : PreferredWait(http.Request);
         using var watch = wait > TimeSpan.Zero ? changes.Watch(id) : null;
         // Another user's order answers exactly as a missing one does.
-        var order = await ReadAsync();
+        var order = await ReadOwnOrder(db, id, userId, cancellationToken);
         if (watch is not null && order is not null && IsSeen(order))
         {
             http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
             await watch.Changed.WaitAsync(wait, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            order = await ReadAsync();
+            order = await ReadOwnOrder(db, id, userId, cancellationToken);
         }
 
         if (order is null)
@@ -90,11 +103,6 @@ public static class OrderApi
 
         http.Response.Headers.ETag = ETagOf(order).ToString();
         return IsSeen(order) ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.Ok(order);
-
-        Task<OrderResponse?> ReadAsync() => db.Orders.AsNoTracking()
-            .Where(o => o.Id == id && o.UserId == userId)
-            .Select(OrderResponse.FromOrder)
-            .SingleOrDefaultAsync(cancellationToken);
 
         bool IsSeen(OrderResponse current) => seen.Any(tag => tag.Compare(ETagOf(current), useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any));
     }
@@ -128,8 +136,7 @@ public static class OrderApi
         }
 
         // What this service knows of completed purchases; a payment racing this order is settled by refunding it.
-        if (await db.Orders.AnyAsync(o => o.UserId == userId && o.ProductType == productType && o.ProductId == request.ProductId
-                && (o.Status == OrderStatus.Paid || o.Status == OrderStatus.Completed), cancellationToken))
+        if (await IsOwned(db, userId, productType, request.ProductId, cancellationToken))
         {
             return Problems.Coded(StatusCodes.Status409Conflict, "already_owned", "This product is already bought.");
         }

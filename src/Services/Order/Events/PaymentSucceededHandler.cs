@@ -12,12 +12,17 @@ namespace Dedao.Order.Events;
 public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges changes, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
     : IEventHandler<PaymentSucceeded>
 {
+    // Compiled once, as the order API's reads are: one less walk of an expression tree per payment.
+    private static readonly Func<OrderDbContext, long, CancellationToken, Task<Data.Order?>> ReadOrder =
+        EF.CompileAsyncQuery((OrderDbContext db, long id, CancellationToken cancellationToken) =>
+            db.Orders.AsNoTracking().SingleOrDefault(o => o.Id == id));
+
     public static bool Wants(PaymentSucceeded @event) => @event.OrderId is not null;
 
     public async Task HandleAsync(PaymentSucceeded @event, EventContext context, CancellationToken cancellationToken)
     {
         var orderId = @event.OrderId!.Value;
-        var order = await db.Orders.AsNoTracking().SingleOrDefaultAsync(o => o.Id == orderId, cancellationToken);
+        var order = await ReadOrder(db, orderId, cancellationToken);
         if (order is null || order.UserId != @event.UserId)
         {
             // Pay took this order from order itself, for this user: a mismatch is a bug, kept in the dead-letter queue.
