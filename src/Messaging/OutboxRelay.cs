@@ -210,9 +210,11 @@ internal sealed class OutboxRelay<TContext>(
 
         if (sent.Count > 0)
         {
-            var now = time.GetUtcNow().UtcDateTime;
-            await db.Set<OutboxMessage>().Where(m => sent.Contains(m.Id))
-                .ExecuteUpdateAsync(set => set.SetProperty(m => m.SentAt, now), cancellationToken);
+            // SQL of our own, with parameters: for a Contains over a list EF builds the statement anew on every call, and
+            // this runs once per event.
+            var placeholders = string.Join(", ", sent.Select((_, i) => $"{{{i + 1}}}"));
+            var markSent = $"UPDATE outbox SET sent_at = {{0}} WHERE id IN ({placeholders})";
+            await db.Database.ExecuteSqlRawAsync(markSent, [time.GetUtcNow().UtcDateTime, .. sent.Cast<object>()], cancellationToken);
         }
 
         telemetry.Published.Add(sent.Count);
