@@ -2,7 +2,7 @@
 // every paid product once (create order, pay with coins, poll until the order is paid or completed). Before them, `warmup`
 // more users (100 by default) buy everything unmeasured, so that the numbers are a warm platform's. Prints the rate and
 // p50/p99 of one purchase, then checks every user's money through the public API: balance >= 0, balance = sum of ledger,
-// each product bought once.
+// coins spent (net of refunds) = the prices of the orders paid, each product bought once.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -68,8 +68,11 @@ async Task BuyEverything(string token)
     foreach (var (type, id) in products.OrderBy(_ => Random.Shared.Next()))
     {
         var started = Stopwatch.GetTimestamp();
+        // Under one key, as the payment below: a resend after an answer lost on the way must not make a second order.
+        var orderKey = Guid.NewGuid().ToString();
         using var created = await SendAgainWhileLater("order",
-            () => Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id }), HttpStatusCode.ServiceUnavailable);
+            () => Send(token, HttpMethod.Post, "/api/v1/orders", new { productType = type, productId = id }, orderKey),
+            HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout);
         if (created.StatusCode != HttpStatusCode.Created)
         {
             failures.Add($"order {(int)created.StatusCode}");
@@ -79,10 +82,10 @@ async Task BuyEverything(string token)
         var orderId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetInt64();
         var ordered = Stopwatch.GetTimestamp();
         var key = Guid.NewGuid().ToString();
-        // Under the same key: a 409 says the first try still runs.
+        // Under the same key: a 409 says the first try still runs, a 504 that the gateway stopped waiting for it.
         using var payment = await SendAgainWhileLater("payment",
             () => Send(token, HttpMethod.Post, "/api/v1/payments", new { orderId, channel = "coin" }, key),
-            HttpStatusCode.ServiceUnavailable, HttpStatusCode.Conflict);
+            HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout, HttpStatusCode.Conflict);
         if (payment.StatusCode != HttpStatusCode.OK)
         {
             failures.Add($"payment {(int)payment.StatusCode}");
@@ -123,20 +126,23 @@ var violations = 0;
 foreach (var token in tokens)
 {
     var balance = (await Json(token, "/api/v1/coins/wallet")).GetProperty("balance").GetInt64();
-    long sum = 0;
+    long sum = 0, spent = 0;
     string? cursor = null;
     do
     {
         var page = await Json(token, $"/api/v1/coins/ledger?limit=100{(cursor is null ? "" : $"&cursor={cursor}")}");
-        sum += page.GetProperty("items").EnumerateArray().Sum(e => e.GetProperty("delta").GetInt64());
+        var entries = page.GetProperty("items").EnumerateArray().ToList();
+        sum += entries.Sum(e => e.GetProperty("delta").GetInt64());
+        spent -= entries.Where(e => e.GetProperty("reason").GetString() is "purchase" or "refund").Sum(e => e.GetProperty("delta").GetInt64());
         cursor = page.GetProperty("nextCursor").GetString();
     }
     while (cursor is not null);
 
-    var orders = (await Json(token, "/api/v1/orders?limit=100")).GetProperty("items").EnumerateArray()
-        .Where(o => o.GetProperty("status").GetString() is "paid" or "completed")
-        .GroupBy(o => (o.GetProperty("productType").GetString(), o.GetProperty("productId").GetInt64()));
-    if (balance < 0 || balance != sum || orders.Any(g => g.Count() > 1))
+    var bought = (await Json(token, "/api/v1/orders?limit=100")).GetProperty("items").EnumerateArray()
+        .Where(o => o.GetProperty("status").GetString() is "paid" or "completed").ToList();
+    // The coins spent, net of refunds, are the prices of the orders paid: none were taken for a payment left unsettled.
+    if (balance < 0 || balance != sum || spent != bought.Sum(o => o.GetProperty("amountFen").GetInt64() / 100)
+        || bought.GroupBy(o => (o.GetProperty("productType").GetString(), o.GetProperty("productId").GetInt64())).Any(g => g.Count() > 1))
     {
         violations++;
     }
