@@ -92,10 +92,13 @@ public static class PaymentApi
             return NotPayable();
         }
 
+        // From here on the request's end does not stop the work: a client that hangs up, or a gateway that gives up on the
+        // request (504), would otherwise leave coins taken under a payment that stays pending for good. Coin's client
+        // and the database's command timeout bound what is left.
         bool debited;
         try
         {
-            debited = await coins.DebitAsync(payment.Id, payment.AmountFen, cancellationToken);
+            debited = await coins.DebitAsync(payment.Id, payment.AmountFen, CancellationToken.None);
         }
         catch (Exception e) when (IsUnavailable(e))
         {
@@ -105,11 +108,11 @@ public static class PaymentApi
 
         if (!debited)
         {
-            await db.FailAsync(payment, "insufficient_balance", providerTransactionId: null, now, cancellationToken);
+            await db.FailAsync(payment, "insufficient_balance", providerTransactionId: null, now, CancellationToken.None);
             return Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.");
         }
 
-        await db.SucceedAsync(payment, providerTransactionId: null, now, cancellationToken);
+        await db.SucceedAsync(payment, providerTransactionId: null, now, CancellationToken.None);
         return TypedResults.Ok(new PaymentCreated(payment.Id, PaymentStatus.Succeeded));
     }
 
