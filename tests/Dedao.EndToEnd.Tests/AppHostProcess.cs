@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Text;
 using System.Text.RegularExpressions;
 using Dedao.Testing;
 using Xunit.Abstractions;
@@ -17,6 +18,8 @@ namespace Dedao.EndToEnd.Tests;
 internal sealed partial class AppHostProcess : IAsyncDisposable
 {
     private const int ConsoleTail = 60;
+    private const int ProblemsPerResource = 8;
+    private static readonly string[] ConsoleFiles = ["_out", "_err"];
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
     private readonly Process _process;
@@ -157,6 +160,8 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Kills whatever of this run is left and deletes its folder; the console's end goes to the test output.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Read while DCP still has them: it deletes its session folder once the AppHost is gone.
+        var problems = ResourceConsoleProblems();
         try
         {
             await Poll.UntilAsync(() =>
@@ -178,6 +183,8 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         finally
         {
             _output.WriteLine($"AppHost console (last {ConsoleTail} lines):{Environment.NewLine}{ConsoleText()}");
+            _output.WriteLine($"Warnings and failures on the resources' consoles (last {ProblemsPerResource} of each):");
+            _output.WriteLine(problems);
             _process.Dispose();
             DeleteRunFolder();
         }
@@ -201,6 +208,61 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the dashboard's console logs would show of trouble: DCP keeps each executable's console in this run's folder as
+    /// <c>&lt;id&gt;_out</c> and <c>&lt;id&gt;_err</c>, beside <c>resource-executable-&lt;id&gt;.log</c>, which names the resource.
+    /// </summary>
+    private string ResourceConsoleProblems()
+    {
+        var resourceLogs = Directory.EnumerateFiles(RunFolder, "resource-executable-*.log", SearchOption.AllDirectories).Order().ToList();
+        if (resourceLogs.Count == 0)
+        {
+            return "no resource's console left (DCP deletes them when the AppHost stops)";
+        }
+
+        var report = new StringBuilder();
+        foreach (var resourceLog in resourceLogs)
+        {
+            var folder = Path.GetDirectoryName(resourceLog)!;
+            var id = Path.GetFileNameWithoutExtension(resourceLog)["resource-executable-".Length..];
+            var name = ExecutableName().Match(File.ReadAllText(resourceLog)) is { Success: true } m ? m.Groups["name"].Value : id;
+            var problems = ConsoleFiles.Select(suffix => Path.Combine(folder, id + suffix)).Where(File.Exists)
+                .SelectMany(file => ConsoleEntries(File.ReadLines(file)))
+                .Where(entry => ProblemEntry().IsMatch(entry))
+                .TakeLast(ProblemsPerResource)
+                .ToList();
+            if (problems.Count > 0)
+            {
+                report.AppendLine(CultureInfo.InvariantCulture, $"{name}:");
+                problems.ForEach(problem => report.AppendLine(problem));
+            }
+        }
+
+        return report.Length == 0 ? "none" : report.ToString();
+    }
+
+    /// <summary>A console's lines, as "sequence timestamp text", grouped into entries: a logger's header and its indented lines.</summary>
+    private static IEnumerable<string> ConsoleEntries(IEnumerable<string> lines)
+    {
+        var entry = new StringBuilder();
+        foreach (var line in lines)
+        {
+            var text = ConsoleLine().Match(line) is { Success: true } m ? AnsiEscape().Replace(m.Groups["text"].Value, "") : line;
+            if (entry.Length > 0 && !text.StartsWith(' '))
+            {
+                yield return entry.ToString();
+                entry.Clear();
+            }
+
+            entry.Append(entry.Length == 0 ? text : $"{Environment.NewLine}  {text.Trim()}");
+        }
+
+        if (entry.Length > 0)
+        {
+            yield return entry.ToString();
+        }
+    }
+
     private void DeleteRunFolder()
     {
         try
@@ -212,6 +274,19 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
             _output.WriteLine($"could not delete {RunFolder}: {e.Message}");
         }
     }
+
+    [GeneratedRegex(@"""Executable"": ""/(?<name>[^""]+)-[a-z]+""")]
+    private static partial Regex ExecutableName();
+
+    [GeneratedRegex(@"^\d+ \S+ (?<text>.*)$")]
+    private static partial Regex ConsoleLine();
+
+    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
+    private static partial Regex AnsiEscape();
+
+    /// <summary>.NET's console logger (warn, fail, crit), RabbitMQ's and MariaDB's own levels.</summary>
+    [GeneratedRegex(@"^(warn|fail|crit):|\[(warning|error|ERROR|Warning)\]")]
+    private static partial Regex ProblemEntry();
 
     [GeneratedRegex(@"Login to the dashboard at (?<url>http://\S+/login\?t=\S+)")]
     private static partial Regex LoginLine();
