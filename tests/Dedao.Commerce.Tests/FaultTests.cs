@@ -10,8 +10,8 @@ namespace Dedao.Commerce.Tests;
 
 /// <summary>
 /// Faults in the middle of a purchase, on the whole platform: a service killed (<c>kill -9</c>) between a commit and its
-/// publish or in the middle of handling a message, the broker stopped while purchases go on, and a message that fails
-/// until an operator fixes the cause. Afterwards every order reaches its final state and nothing is doubled.
+/// publish or in the middle of handling a message, coin frozen while a payment waits on it, the broker stopped while purchases go on, and a message that fails until an operator fixes the cause.
+/// Afterwards every order reaches its final state and nothing is doubled.
 /// </summary>
 [Collection(Commerce.Name)]
 public sealed class FaultTests(CommerceFixture platform)
@@ -71,6 +71,25 @@ public sealed class FaultTests(CommerceFixture platform)
         }
 
         await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, Recovery);
+        await AssertPaidOnceAsync(shopper, orderId);
+    }
+
+    [Fact]
+    public async Task A_coin_payment_whose_request_ends_while_coin_hangs_is_settled_once_coin_is_back_without_a_resend()
+    {
+        var (shopper, orderId) = await PendingPurchaseAsync();
+
+        // Pay asks coin to debit and waits on it; pay's own budget (1.5 s) or the gateway's (2 s) answers the client. That
+        // answer comes once pay's request has ended, and that end is what used to abandon the debit: coin, thawed, could
+        // take the coins under a payment left pending for good.
+        await using (await FrozenServer.FreezeAsync(platform.App, "coin"))
+        {
+            using var paying = await shopper.PayOnceAsync(orderId, "coin");
+            Assert.True(paying.StatusCode is HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout,
+                $"answered {(int)paying.StatusCode} while coin was frozen");
+        }
+
+        // Nobody sends the payment again: a client that gave up may never come back.
         await AssertPaidOnceAsync(shopper, orderId);
     }
 

@@ -84,28 +84,34 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     public static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> describe) =>
         Poll.UntilAsync(condition, EventualTimeout, describe);
 
+    /// <summary>A payment sent once, with no resend: for a test about this very request's answer.</summary>
+    public Task<HttpResponseMessage> PayOnceAsync(long orderId, string channel) =>
+        platform.Gateway.SendAsync(NewRequest(HttpMethod.Post, "/api/v1/payments", new { orderId, channel }, Guid.NewGuid().ToString()));
+
     /// <summary>
     /// Sends as a careful client does on a loaded machine (<see cref="Resend"/>): the same Idempotency-Key makes a resend
     /// safe. No test here expects a 503.
     /// </summary>
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, string? idempotencyKey,
         Action<HttpRequestHeaders>? headers = null) =>
-        Resend.UntilServedAsync(() =>
+        Resend.UntilServedAsync(() => platform.Gateway.SendAsync(NewRequest(method, path, body, idempotencyKey, headers)));
+
+    private HttpRequestMessage NewRequest(HttpMethod method, string path, object? body, string? idempotencyKey,
+        Action<HttpRequestHeaders>? headers = null)
+    {
+        var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        if (idempotencyKey is not null)
         {
-            var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
-            if (idempotencyKey is not null)
-            {
-                request.Headers.Add("Idempotency-Key", idempotencyKey);
-            }
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
 
-            headers?.Invoke(request.Headers);
+        headers?.Invoke(request.Headers);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
 
-            if (body is not null)
-            {
-                request.Content = JsonContent.Create(body);
-            }
-
-            return platform.Gateway.SendAsync(request);
-        });
+        return request;
+    }
 }

@@ -10,20 +10,19 @@ namespace Dedao.Testing;
 /// </summary>
 public sealed class FrozenServer : IAsyncDisposable
 {
-    private const string PidProperty = "executable.pid";
     private readonly int _pid;
 
     private FrozenServer(int pid) => _pid = pid;
 
     public static async Task<FrozenServer> FreezeAsync(DistributedApplication app, string resource)
     {
-        if (!app.ResourceNotifications.TryGetCurrentState(resource, out var current)
-            || current.Snapshot.Properties.FirstOrDefault(p => p.Name == PidProperty)?.Value is not { } value)
+        if (!app.ResourceNotifications.TryGetCurrentState(resource, out var current))
         {
-            throw new InvalidOperationException($"{resource} is not an executable of the app model with a process id");
+            throw new InvalidOperationException($"{resource} is not in the app model");
         }
 
-        var server = new FrozenServer(Convert.ToInt32(value, CultureInfo.InvariantCulture));
+        // A project's pid is its dotnet run's: the process that serves is at the bottom of that chain.
+        var server = new FrozenServer(ServiceProcess.Of(current.Snapshot).Pid);
         await server.SignalAsync("STOP");
         return server;
     }
