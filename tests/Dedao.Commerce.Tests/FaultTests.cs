@@ -10,7 +10,8 @@ namespace Dedao.Commerce.Tests;
 
 /// <summary>
 /// Faults in the middle of a purchase, on the whole platform: a service killed (<c>kill -9</c>) between a commit and its
-/// publish or in the middle of handling a message, coin frozen while a payment waits on it, the broker stopped while purchases go on, and a message that fails until an operator fixes the cause.
+/// publish, between coin's debit and pay's settlement or in the middle of handling a message, coin frozen while a payment
+/// waits on it, the broker stopped while purchases go on, and a message that fails until an operator fixes the cause.
 /// Afterwards every order reaches its final state and nothing is doubled.
 /// </summary>
 [Collection(Commerce.Name)]
@@ -90,6 +91,43 @@ public sealed class FaultTests(CommerceFixture platform)
         }
 
         // Nobody sends the payment again: a client that gave up may never come back.
+        await AssertPaidOnceAsync(shopper, orderId);
+    }
+
+    [Fact]
+    public async Task Pay_killed_after_coin_debited_and_before_it_settled_settles_the_payment_from_coins_debited()
+    {
+        var (shopper, orderId) = await PendingPurchaseAsync();
+
+        Task<HttpResponseMessage> paying;
+        KilledService killed;
+        await using (var payments = new MySqlConnection(await platform.ConnectionStringAsync("paydb")))
+        {
+            await payments.OpenAsync();
+            await using var holding = await payments.BeginTransactionAsync();
+            // With coin frozen, pay writes the pending payment and waits on the debit: the test holds that payment's row.
+            await using (await FrozenServer.FreezeAsync(platform.App, "coin"))
+            {
+                paying = shopper.PayOnceAsync(orderId, "coin");
+                long paymentId = 0;
+                await Poll.UntilAsync(async () => (paymentId = await CountAsync("paydb",
+                    "SELECT COALESCE(MAX(Id), 0) FROM Payments WHERE OrderId = @id", orderId)) > 0, Recovery, () => "pay never wrote the payment");
+                await using var hold = new MySqlCommand("SELECT Id FROM Payments WHERE Id = @id FOR UPDATE", payments, holding);
+                hold.Parameters.AddWithValue("@id", paymentId);
+                await hold.ExecuteScalarAsync();
+            }
+
+            // Coin, thawed, debits; pay's settlement then waits on the held row, and dies there.
+            await Poll.UntilAsync(async () => await CountAsync("paydb",
+                    "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' AND trx_mysql_thread_id <> CONNECTION_ID()") > 0,
+                Recovery, () => "pay never settled the payment after coin's debit");
+            killed = ServiceProcess.Kill(platform.App, "pay");
+            await holding.RollbackAsync();
+        }
+
+        // Whatever the gateway answered (pay died under it), nobody sends the payment again.
+        (await paying).Dispose();
+        await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, Recovery);
         await AssertPaidOnceAsync(shopper, orderId);
     }
 

@@ -14,7 +14,8 @@ builder.AddMySqlDbContext<PayDbContext>("paydb");
 builder.AddRabbitMQClient("messaging");
 builder.Services.AddMigration<PayDbContext>();
 builder.AddEventBus<PayDbContext>("pay")
-    .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>();
+    .Subscribe<PaymentRefundRequired, PaymentRefundRequiredHandler>()
+    .Subscribe<CoinsDebited, CoinsDebitedHandler>();
 builder.Services.AddIdempotency<PayDbContext>();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient<OrderClient>(http => http.BaseAddress = new Uri("http://order")).AddUserTokenForwarding();

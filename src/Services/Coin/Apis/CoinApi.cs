@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Dedao.Coin.Clients;
 using Dedao.Coin.Data;
+using Dedao.Contracts;
 using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -9,7 +10,6 @@ namespace Dedao.Coin.Apis;
 
 public static class CoinApi
 {
-    private const long FenPerCoin = 100;
     private const long MaxTopupCoins = 100_000;
 
     public static IEndpointRouteBuilder MapCoinApi(this IEndpointRouteBuilder app)
@@ -88,7 +88,7 @@ public static class CoinApi
 
         var topup = new Topup
         {
-            UserId = userId, Coins = request.Coins, AmountFen = request.Coins * FenPerCoin, Status = TopupStatus.Pending,
+            UserId = userId, Coins = request.Coins, AmountFen = request.Coins * CoinRate.FenPerCoin, Status = TopupStatus.Pending,
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Topups.Add(topup);
@@ -137,19 +137,12 @@ public static class CoinApi
             return Problems.Validation(new() { ["amountFen"] = ["A payment and a positive amount are required."] });
         }
 
-        // A price that is not whole coins costs the next whole coin: never less than the price.
-        var coins = (request.AmountFen + FenPerCoin - 1) / FenPerCoin;
-        var outcome = await db.DebitAsync(userId, coins, PaymentRef(request.PaymentId), time.GetUtcNow().UtcDateTime, cancellationToken);
+        var coins = CoinRate.CoinsFor(request.AmountFen);
+        var outcome = await db.DebitAsync(userId, coins, request.PaymentId, time.GetUtcNow().UtcDateTime, cancellationToken);
         return outcome == DebitOutcome.InsufficientBalance
             ? Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.")
             : TypedResults.Ok(new DebitResponse(request.PaymentId, coins, outcome == DebitOutcome.AlreadyDebited));
     }
-
-    /// <summary>How a payment is named in the ledger's refId.</summary>
-    public static string PaymentRef(long paymentId) => $"payment:{paymentId}";
-
-    /// <summary>How a top-up is named in the ledger's refId.</summary>
-    public static string TopupRef(long topupId) => $"topup:{topupId}";
 }
 
 public sealed record WalletResponse(long Balance);

@@ -1,4 +1,6 @@
 using System.Data;
+using Dedao.Contracts;
+using Dedao.Messaging;
 using Microsoft.EntityFrameworkCore;
 using MySqlConnector;
 
@@ -20,13 +22,14 @@ public static class WalletLedger
     /// can take below zero, and the ledger entry, committed together. Read-committed, so that a concurrent debit of the same
     /// payment, committed while this one waited on the wallet's row lock, is seen.
     /// </summary>
-    public static Task<DebitOutcome> DebitAsync(this CoinDbContext db, Guid userId, long coins, string paymentId, DateTime now,
+    public static Task<DebitOutcome> DebitAsync(this CoinDbContext db, Guid userId, long coins, long paymentId, DateTime now,
         CancellationToken cancellationToken) =>
         db.Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
         {
             db.ChangeTracker.Clear();
+            var paymentRef = PaymentRef(paymentId);
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            if (await IsDebitedAsync(db, paymentId, ct))
+            if (await IsDebitedAsync(db, paymentRef, ct))
             {
                 return DebitOutcome.AlreadyDebited;
             }
@@ -37,10 +40,11 @@ public static class WalletLedger
             if (taken == 0)
             {
                 // A concurrent debit of this same payment may have spent the coins: that is its success, not a 402.
-                return await IsDebitedAsync(db, paymentId, ct) ? DebitOutcome.AlreadyDebited : DebitOutcome.InsufficientBalance;
+                return await IsDebitedAsync(db, paymentRef, ct) ? DebitOutcome.AlreadyDebited : DebitOutcome.InsufficientBalance;
             }
 
-            await AddEntryAsync(db, userId, -coins, LedgerReason.Purchase, paymentId, now, ct);
+            var balance = await AddEntryAsync(db, userId, -coins, LedgerReason.Purchase, paymentRef, now, ct);
+            db.AddIntegrationEvent(new CoinsDebited(paymentId, userId, coins, balance));
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -68,8 +72,14 @@ public static class WalletLedger
         return await AddEntryAsync(db, userId, coins, reason, refId, now, cancellationToken);
     }
 
-    private static Task<bool> IsDebitedAsync(CoinDbContext db, string paymentId, CancellationToken cancellationToken) =>
-        db.Ledger.AnyAsync(e => e.RefId == paymentId && e.Reason == LedgerReason.Purchase, cancellationToken);
+    /// <summary>How a payment is named in the ledger's refId (its purchase, and its refund if any).</summary>
+    public static string PaymentRef(long paymentId) => $"payment:{paymentId}";
+
+    /// <summary>How a top-up is named in the ledger's refId.</summary>
+    public static string TopupRef(long topupId) => $"topup:{topupId}";
+
+    private static Task<bool> IsDebitedAsync(CoinDbContext db, string paymentRef, CancellationToken cancellationToken) =>
+        db.Ledger.AnyAsync(e => e.RefId == paymentRef && e.Reason == LedgerReason.Purchase, cancellationToken);
 
     /// <summary>The entry after the wallet's update, whose row lock this transaction holds, so the balance read is its own.</summary>
     private static async Task<long> AddEntryAsync(CoinDbContext db, Guid userId, long delta, LedgerReason reason, string refId,

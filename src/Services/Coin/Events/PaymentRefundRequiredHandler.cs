@@ -1,4 +1,3 @@
-using Dedao.Coin.Apis;
 using Dedao.Coin.Data;
 using Dedao.Contracts;
 using Dedao.Messaging;
@@ -14,7 +13,7 @@ public sealed class PaymentRefundRequiredHandler(CoinDbContext db, TimeProvider 
 {
     public async Task HandleAsync(PaymentRefundRequired @event, EventContext context, CancellationToken cancellationToken)
     {
-        var paymentRef = CoinApi.PaymentRef(@event.PaymentId);
+        var paymentRef = WalletLedger.PaymentRef(@event.PaymentId);
         var purchase = await db.Ledger.AsNoTracking()
             .SingleOrDefaultAsync(e => e.RefId == paymentRef && e.Reason == LedgerReason.Purchase, cancellationToken);
         if (purchase is null

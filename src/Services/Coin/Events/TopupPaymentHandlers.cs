@@ -1,4 +1,3 @@
-using Dedao.Coin.Apis;
 using Dedao.Coin.Data;
 using Dedao.Contracts;
 using Dedao.Messaging;
@@ -26,7 +25,7 @@ public sealed class PaymentSucceededHandler(CoinDbContext db, TimeProvider time)
         }
 
         var coins = await db.Topups.Where(t => t.Id == topupId).Select(t => t.Coins).SingleAsync(cancellationToken);
-        var balance = await db.CreditAsync(@event.UserId, coins, LedgerReason.Topup, CoinApi.TopupRef(topupId), now, cancellationToken);
+        var balance = await db.CreditAsync(@event.UserId, coins, LedgerReason.Topup, WalletLedger.TopupRef(topupId), now, cancellationToken);
         db.AddIntegrationEvent(new CoinsCredited(topupId, @event.UserId, coins, balance));
     }
 }
