@@ -21,7 +21,6 @@ public sealed class FrozenServer : IAsyncDisposable
             throw new InvalidOperationException($"{resource} is not in the app model");
         }
 
-        // A project's pid is its dotnet run's: the process that serves is at the bottom of that chain.
         var server = new FrozenServer(ServiceProcess.Of(current.Snapshot).Pid);
         await server.SignalAsync("STOP");
         return server;

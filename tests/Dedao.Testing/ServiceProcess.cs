@@ -9,10 +9,11 @@ public static class ServiceProcess
 {
     private const string PidProperty = "executable.pid";
     private const string RestartsProperty = "restarts";
+    private const string ProjectType = "Project";
 
     /// <summary>
-    /// DCP starts a project as <c>dotnet run</c>, which runs the service as its child: the process to kill is at the
-    /// bottom of that chain, not the pid the snapshot names.
+    /// The process of an executable resource. DCP starts a project as <c>dotnet run</c>, which runs the service as its
+    /// child: for a project, the process to kill is at the bottom of that chain, not the pid the snapshot names.
     /// </summary>
     public static LinuxProcess Of(CustomResourceSnapshot snapshot)
     {
@@ -24,7 +25,8 @@ public static class ServiceProcess
         };
         var all = LinuxProcess.All();
         var process = all.SingleOrDefault(p => p.Pid == pid) ?? throw new InvalidOperationException($"the snapshot names process {pid}, which is not running");
-        while (all.Where(p => p.ParentPid == process.Pid).ToList() is [var only])
+        // A server's pid is the server's own, whose children are its own business (Redis forks one to save).
+        while (snapshot.ResourceType == ProjectType && all.Where(p => p.ParentPid == process.Pid).ToList() is [var only])
         {
             process = only;
         }
