@@ -160,8 +160,18 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Kills whatever of this run is left and deletes its folder; the console's end goes to the test output.</summary>
     public async ValueTask DisposeAsync()
     {
-        // Read while DCP still has them: it deletes its session folder once the AppHost is gone.
-        var problems = ResourceConsoleProblems();
+        string problems;
+        try
+        {
+            // Read while DCP still has them: it deletes its session folder once the AppHost is gone.
+            problems = ResourceConsoleProblems();
+        }
+        catch (IOException e)
+        {
+            // DCP may be deleting that folder right now; disposal goes on to kill and clean up whatever is left.
+            problems = $"could not read them: {e.Message}";
+        }
+
         try
         {
             await Poll.UntilAsync(() =>
