@@ -24,6 +24,12 @@ public sealed class CoinsDebitedHandler(PayDbContext db, TimeProvider time, ILog
                 $"Coin debited {@event.Coins} coins for payment {@event.PaymentId} of user {@event.UserId}, which no coin payment here matches");
         }
 
+        // The usual case: pay settled it from coin's answer before this arrived. Success is final, so there is nothing to lock.
+        if (payment.Status is PaymentStatus.Succeeded or PaymentStatus.Refunded)
+        {
+            return;
+        }
+
         if (await db.SucceedInTransactionAsync(payment, providerTransactionId: null, time.GetUtcNow().UtcDateTime, cancellationToken))
         {
             logger.LogWarning("Payment {PaymentId} settled from coin's debit: the request that asked for it ended before it could",
