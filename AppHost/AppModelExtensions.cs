@@ -15,6 +15,7 @@ internal static class AppModelExtensions
         params IResourceBuilder<IResourceWithConnectionString>[] dependencies) where TProject : IProjectMetadata, new()
     {
         var service = builder.AddProject<TProject>(name)
+            .RunFromBuildOutput()
             .WithHttpEndpoint(name: "http", isProxied: builder.Configuration.GetValue("AppHost:ProxyServices", false))
             .WithHttpHealthCheck("/health")
             .WithRestartOnCrash();

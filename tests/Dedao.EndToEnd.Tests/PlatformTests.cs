@@ -138,6 +138,22 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
         }
     }
 
+    /// <summary>Aspire's default would be <c>dotnet run</c>, a second process per service that evaluates its project at every start.</summary>
+    [Fact]
+    public void Every_service_runs_as_its_own_build_output_from_its_project_folder()
+    {
+        foreach (var service in PlatformResources.Services)
+        {
+            var project = $"Dedao.{char.ToUpperInvariant(service[0])}{service[1..]}";
+            var process = ServiceProcess.Of(Snapshot(service));
+            var executable = process.CommandLine.Split(' ')[0];
+            Assert.True(Path.GetFileName(executable) == project && executable.Contains("/bin/", StringComparison.Ordinal),
+                $"{service} runs as {process.CommandLine}");
+            Assert.True(File.Exists(Path.Combine(process.WorkingDirectory, $"{project}.csproj")),
+                $"{service} runs in {process.WorkingDirectory}, not its project folder");
+        }
+    }
+
     [Fact]
     public async Task A_service_that_is_killed_is_restarted_and_serves_again()
     {

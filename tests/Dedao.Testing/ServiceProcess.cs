@@ -9,11 +9,10 @@ public static class ServiceProcess
 {
     private const string PidProperty = "executable.pid";
     private const string RestartsProperty = "restarts";
-    private const string ProjectType = "Project";
 
     /// <summary>
-    /// The process of an executable resource. DCP starts a project as <c>dotnet run</c>, which runs the service as its
-    /// child: for a project, the process to kill is at the bottom of that chain, not the pid the snapshot names.
+    /// The process of an executable resource: the server's own, or the service's, since the AppHost starts each service
+    /// from its build output, not through <c>dotnet run</c>.
     /// </summary>
     public static LinuxProcess Of(CustomResourceSnapshot snapshot)
     {
@@ -23,15 +22,7 @@ public static class ServiceProcess
             long value => (int)value,
             var value => int.Parse(value?.ToString() ?? "", System.Globalization.CultureInfo.InvariantCulture),
         };
-        var all = LinuxProcess.All();
-        var process = all.SingleOrDefault(p => p.Pid == pid) ?? throw new InvalidOperationException($"the snapshot names process {pid}, which is not running");
-        // A server's pid is the server's own, whose children are its own business (Redis forks one to save).
-        while (snapshot.ResourceType == ProjectType && all.Where(p => p.ParentPid == process.Pid).ToList() is [var only])
-        {
-            process = only;
-        }
-
-        return process;
+        return LinuxProcess.Read(pid) ?? throw new InvalidOperationException($"the snapshot names process {pid}, which is not running");
     }
 
     /// <summary>SIGKILL (<c>kill -9</c>) of what serves <paramref name="resource"/>; the AppHost then starts it again.</summary>
