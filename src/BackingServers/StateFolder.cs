@@ -84,21 +84,35 @@ public sealed class StateFolder
     /// <summary>Deletes an ephemeral state folder when the app is disposed, after DCP has stopped every server.</summary>
     private sealed class EphemeralStateCleanup(string[] folders) : IHostedService, IDisposable
     {
+        /// <summary>How long a server may go on writing as it dies (MariaDB flushes its pages) before the folder is left behind.</summary>
+        private static readonly TimeSpan DeleteBudget = TimeSpan.FromSeconds(15);
+
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
         public void Dispose()
         {
-            foreach (var folder in folders.Where(Directory.Exists))
+            var deadline = DateTime.UtcNow + DeleteBudget;
+            foreach (var folder in folders)
             {
-                try
+                while (Directory.Exists(folder))
                 {
-                    Directory.Delete(folder, recursive: true);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    // A server still writing as it dies; the temp folder is the system's to clean from here.
+                    try
+                    {
+                        Directory.Delete(folder, recursive: true);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // A file written between the listing and the delete: "directory not empty". Past the budget the
+                        // temp folder is the system's to clean.
+                        if (DateTime.UtcNow > deadline)
+                        {
+                            break;
+                        }
+
+                        Thread.Sleep(100);
+                    }
                 }
             }
         }
