@@ -1,5 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.Configuration;
 
 namespace Dedao.AppHost;
 
@@ -22,7 +21,9 @@ internal static class BuildOutputLaunch
     public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> service)
     {
         var projectPath = service.Resource.GetProjectMetadata().ProjectPath;
-        var watching = service.ApplicationBuilder.Configuration.GetValue("DOTNET_WATCH", false);
+        var watch = service.ApplicationBuilder.Configuration["DOTNET_WATCH"];
+        // dotnet watch sets 1, which the configuration binder would not take for a bool.
+        var watching = watch is "1" || string.Equals(watch, bool.TrueString, StringComparison.OrdinalIgnoreCase);
         if (watching || !TargetPaths.TryGetValue(projectPath, out var assembly))
         {
             return service;
