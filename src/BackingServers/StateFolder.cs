@@ -57,7 +57,10 @@ public sealed class StateFolder
         if (configuration.GetValue("AppHost:Ephemeral", false))
         {
             var folder = new StateFolder(Directory.CreateTempSubdirectory("dedao-apphost-").FullName, ephemeral: true);
-            builder.Services.AddHostedService(_ => new EphemeralStateCleanup([folder.Root, SocketsPath(folder.Root)]));
+            string[] folders = [folder.Root, SocketsPath(folder.Root)];
+            builder.Services.AddHostedService(_ => new EphemeralStateCleanup(folders));
+            // A model that is built and never started (tests of its shape) creates no hosted service to dispose.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => EphemeralStateCleanup.Delete(folders, TimeSpan.Zero);
             return folder;
         }
 
@@ -91,9 +94,11 @@ public sealed class StateFolder
 
         public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public void Dispose()
+        public void Dispose() => Delete(folders, DeleteBudget);
+
+        public static void Delete(string[] folders, TimeSpan budget)
         {
-            var deadline = DateTime.UtcNow + DeleteBudget;
+            var deadline = DateTime.UtcNow + budget;
             foreach (var folder in folders)
             {
                 while (Directory.Exists(folder))
@@ -106,7 +111,7 @@ public sealed class StateFolder
                     {
                         // A file written between the listing and the delete: "directory not empty". Past the budget the
                         // temp folder is the system's to clean.
-                        if (DateTime.UtcNow > deadline)
+                        if (DateTime.UtcNow >= deadline)
                         {
                             break;
                         }
