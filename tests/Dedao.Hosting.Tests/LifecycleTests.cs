@@ -17,6 +17,9 @@ public sealed partial class LifecycleTests : IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
     private readonly string _stateFolder = Directory.CreateTempSubdirectory("dedao-lifecycle-").FullName;
 
+    /// <summary>The state folder's sockets live apart, in a short path of their own, and a kept state folder keeps them.</summary>
+    private string? _sockets;
+
     [Fact]
     public async Task Data_and_passwords_survive_a_restart_and_each_stop_leaves_no_process_behind()
     {
@@ -81,6 +84,7 @@ public sealed partial class LifecycleTests : IDisposable
     private async Task<Dictionary<string, string>> RunAsync(Func<DistributedApplication, Dictionary<string, string>, Task> use)
     {
         var builder = TestAppModel.CreateEmpty("--AppHost:Runtime=executable", "--AppHost:Ephemeral=false", $"--AppHost:StateFolder={_stateFolder}");
+        _sockets = StateFolder.For(builder).Sockets;
         builder.AddMySql("mysql").AddDatabase("keepdb");
         builder.AddRedisServer("redis");
         builder.AddRabbitMQServer("messaging");
@@ -128,5 +132,11 @@ public sealed partial class LifecycleTests : IDisposable
     [GeneratedRegex(@"(?<=(localhost:|Port=))\d+")]
     private static partial Regex PortPattern();
 
-    public void Dispose() => Directory.Delete(_stateFolder, recursive: true);
+    public void Dispose()
+    {
+        foreach (var folder in new[] { _stateFolder, _sockets }.OfType<string>().Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
