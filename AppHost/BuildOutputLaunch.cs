@@ -16,7 +16,8 @@ internal static class BuildOutputLaunch
     /// Starts the project as the executable its build wrote, from its project folder as <c>dotnet run</c> would. Aspire's
     /// <c>dotnet run --no-build</c> evaluates the project again at every start: about 5 CPU-seconds and 140 MB a service,
     /// a third of what the platform's start costs on two cores. The AppHost's build has just built every service, so
-    /// there is nothing for <c>dotnet run</c> to add; without a build output (or under <c>dotnet watch</c>) it stays.
+    /// there is nothing for <c>dotnet run</c> to add; without a build output (or under <c>dotnet watch</c>) it stays. A
+    /// publish describes the project as it is.
     /// </summary>
     public static IResourceBuilder<ProjectResource> RunFromBuildOutput(this IResourceBuilder<ProjectResource> service)
     {
@@ -24,7 +25,8 @@ internal static class BuildOutputLaunch
         var watch = service.ApplicationBuilder.Configuration["DOTNET_WATCH"];
         // dotnet watch sets 1, which the configuration binder would not take for a bool.
         var watching = watch is "1" || string.Equals(watch, bool.TrueString, StringComparison.OrdinalIgnoreCase);
-        if (watching || !TargetPaths.TryGetValue(projectPath, out var assembly))
+        var starting = service.ApplicationBuilder.ExecutionContext.IsRunMode && !watching;
+        if (!starting || !TargetPaths.TryGetValue(projectPath, out var assembly))
         {
             return service;
         }

@@ -32,6 +32,16 @@ public sealed class AppModelTests
         Assert.All(services, service => Assert.Empty(service.Annotations.OfType<ExecutableAnnotation>()));
     }
 
+    /// <summary>A publish describes each project as it is; where its build output was on this machine is nobody else's business.</summary>
+    [Fact]
+    public async Task A_publish_keeps_aspire_s_own_launch()
+    {
+        var services = await ProjectsAsync("--operation", "publish");
+
+        Assert.NotEmpty(services);
+        Assert.All(services, service => Assert.Empty(service.Annotations.OfType<ExecutableAnnotation>()));
+    }
+
     private static async Task<IReadOnlyList<ProjectResource>> ProjectsAsync(params string[] args)
     {
         var builder = await TestAppModel.CreatePlatformAsync(args);
