@@ -45,7 +45,7 @@ public sealed class AppModelTests
     private static async Task<IReadOnlyList<ProjectResource>> ProjectsAsync(params string[] args)
     {
         var builder = await TestAppModel.CreatePlatformAsync(args);
-        // Built and disposed, never started: disposal is what deletes the ephemeral state folder.
+        // Built, never started: its ephemeral state folder goes when this process exits.
         await using var app = await builder.BuildAsync();
         return [.. app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ProjectResource>()];
     }
