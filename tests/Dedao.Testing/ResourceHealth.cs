@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +11,7 @@ namespace Dedao.Testing;
 /// Waits for the resources of a started app to be healthy. When one is not, the exception names each resource that is
 /// not, its health reports and the end of its console, so that a CI log alone says why.
 /// </summary>
-public static partial class ResourceHealth
+public static class ResourceHealth
 {
     private const int TailLines = 40;
 
@@ -83,15 +82,11 @@ public static partial class ResourceHealth
         var lines = new List<string>();
         await foreach (var batch in logs.GetAllAsync(resourceId))
         {
-            // Without its colours: a CI log shows escape codes as text.
-            lines.AddRange(batch.Select(line => AnsiEscape().Replace(line.Content, "")));
+            lines.AddRange(batch.Select(line => ConsoleColours.Remove(line.Content)));
         }
 
         // The console comes before DCP's own lines ("[sys] …"). Each line starts with its ISO 8601 time, which puts them
         // in order; a stable sort on that alone keeps a stack trace, logged all at one time, as it was.
         return lines.OrderBy(line => line.Split(' ', 2)[0], StringComparer.Ordinal).TakeLast(TailLines);
     }
-
-    [GeneratedRegex(@"\x1b\[[0-9;]*m")]
-    private static partial Regex AnsiEscape();
 }

@@ -1,16 +1,42 @@
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Dedao.Testing;
 
-/// <summary>App models for tests, always on fresh state deleted at the end and on free ports.</summary>
+/// <summary>
+/// App models for tests, always on fresh state deleted at the end and on free ports. When <c>DEDAO_RESOURCE_LOGS</c> names
+/// a folder (<c>eng/test.sh</c> sets it), every resource's console is kept there, a folder per model.
+/// </summary>
 public static class TestAppModel
 {
+    private static int s_models;
+
     /// <summary>The whole platform, exactly as <c>AppHost/Program.cs</c> builds it.</summary>
-    public static Task<IDistributedApplicationTestingBuilder> CreatePlatformAsync(params string[] args) =>
-        DistributedApplicationTestingBuilder.CreateAsync<Projects.Dedao_AppHost>(["--AppHost:Ephemeral=true", "--AppHost:GatewayPort=0", .. args]);
+    public static async Task<IDistributedApplicationTestingBuilder> CreatePlatformAsync(params string[] args) =>
+        KeepResourceLogs(await DistributedApplicationTestingBuilder.CreateAsync<Projects.Dedao_AppHost>(
+            ["--AppHost:Ephemeral=true", "--AppHost:GatewayPort=0", .. args]));
 
     /// <summary>An empty model on the AppHost's DCP, for tests that start only the resources they need.</summary>
     public static IDistributedApplicationTestingBuilder CreateEmpty(params string[] args) =>
-        DistributedApplicationTestingBuilder.Create(["--AppHost:Ephemeral=true", .. args]);
+        KeepResourceLogs(DistributedApplicationTestingBuilder.Create(["--AppHost:Ephemeral=true", .. args]));
+
+    /// <summary>Writes each resource's console to <c>&lt;folder&gt;/&lt;resource&gt;.log</c> (<see cref="ResourceLogArchive"/>).</summary>
+    public static IDistributedApplicationTestingBuilder KeepResourceLogs(this IDistributedApplicationTestingBuilder builder, string folder)
+    {
+        // Made by the container, so that the app's disposal closes the files.
+        builder.Services.AddSingleton<ILoggerProvider>(_ => new ResourceLogArchive(folder));
+        return builder;
+    }
+
+    private static IDistributedApplicationTestingBuilder KeepResourceLogs(IDistributedApplicationTestingBuilder builder) =>
+        Environment.GetEnvironmentVariable(ResourceLogArchive.FolderVariable) is { Length: > 0 } root
+            ? builder.KeepResourceLogs(Path.Combine(root, TestAssemblyName(), $"model-{Interlocked.Increment(ref s_models)}"))
+            : builder;
+
+    // A test host loads one test assembly, and ours are all named *.Tests.
+    private static string TestAssemblyName() =>
+        AppDomain.CurrentDomain.GetAssemblies().Select(assembly => assembly.GetName().Name)
+            .FirstOrDefault(name => name?.EndsWith(".Tests", StringComparison.Ordinal) == true) ?? $"process-{Environment.ProcessId}";
 }

@@ -1,0 +1,40 @@
+using Aspire.Hosting;
+using Dedao.Testing;
+
+namespace Dedao.Hosting.Tests;
+
+/// <summary>What a failed CI run prints of the services comes from these files (eng/resource-logs.sh).</summary>
+public sealed class ResourceLogArchiveTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("dedao-resource-logs-").FullName;
+
+    [Fact]
+    public async Task Each_resource_console_goes_to_a_file_of_its_own_as_the_resource_wrote_it()
+    {
+        var builder = TestAppModel.CreateEmpty().KeepResourceLogs(_folder);
+        builder.AddExecutable("speaker", "sh", ".", "-c",
+            "echo 'warn: Speaker[0]'; echo '      the disk is nearly full'; printf '\\033[41m\\033[30mfail\\033[39m\\033[22m\\033[49m: Speaker[1]\\n';"
+            + " echo 'gave up' >&2; exec sleep 300");
+        builder.AddExecutable("quiet", "sh", ".", "-c", "echo 'info: Quiet[0]'; exec sleep 300");
+        var speaker = Path.Combine(_folder, "speaker.log");
+        var quiet = Path.Combine(_folder, "quiet.log");
+
+        await using (var app = await builder.BuildAsync())
+        {
+            await app.StartAsync();
+            await Poll.UntilAsync(() => Read(speaker).Contains("gave up", StringComparison.Ordinal) && File.Exists(quiet),
+                TimeSpan.FromMinutes(1), () => $"speaker.log has: {Read(speaker)}; quiet.log exists: {File.Exists(quiet)}");
+        }
+
+        var lines = File.ReadAllLines(speaker);
+        // Each line as DCP read it: its time, then the text, without Aspire's line number in front or the colours.
+        Assert.Contains(lines, line => line.EndsWith(" warn: Speaker[0]", StringComparison.Ordinal) && DateTimeOffset.TryParse(line.Split(' ')[0], out _));
+        Assert.Contains(lines, line => line.EndsWith("       the disk is nearly full", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.EndsWith(" fail: Speaker[1]", StringComparison.Ordinal));
+        Assert.DoesNotContain(File.ReadAllText(quiet), "Speaker", StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";
+}
