@@ -65,6 +65,16 @@ public sealed class LockdownTests(ExecutableServersFixture servers) : IClassFixt
     }
 
     [Fact]
+    public async Task Mysql_keeps_its_temporary_tables_in_its_state_folder_not_in_the_shared_tmp()
+    {
+        await using var connection = new MySqlConnection(await servers.App.GetConnectionStringAsync("mysql"));
+        await connection.OpenAsync();
+        await using var command = new MySqlCommand("SELECT @@tmpdir", connection);
+
+        Assert.Equal(Path.Combine(servers.State.Root, "tmp", "mysql"), await command.ExecuteScalarAsync());
+    }
+
+    [Fact]
     public void Data_config_secrets_and_sockets_are_readable_by_their_owner_only()
     {
         var folders = Directory.EnumerateDirectories(servers.State.Root, "*", SearchOption.AllDirectories)
