@@ -16,14 +16,19 @@ public sealed class ResourceLogArchiveTests : IDisposable
             "echo 'warn: Speaker[0]'; echo '      the disk is nearly full'; printf '\\033[41m\\033[30mfail\\033[39m\\033[22m\\033[49m: Speaker[1]\\n';"
             + " echo 'gave up' >&2; exec sleep 300");
         builder.AddExecutable("quiet", "sh", ".", "-c", "echo 'info: Quiet[0]'; exec sleep 300");
+        // Aspire logs a resource that fails to start as one line with the exception's lines in it.
+        builder.AddExecutable("broken", "sh", ".", "-c", "exit 0")
+            .OnBeforeResourceStarted((_, _, _) => throw new InvalidOperationException($"the first line{Environment.NewLine}the second line"));
         var speaker = Path.Combine(_folder, "speaker.log");
         var quiet = Path.Combine(_folder, "quiet.log");
+        var broken = Path.Combine(_folder, "broken.log");
 
         await using (var app = await builder.BuildAsync())
         {
             await app.StartAsync();
-            await Poll.UntilAsync(() => Read(speaker).Contains("gave up", StringComparison.Ordinal) && File.Exists(quiet),
-                TimeSpan.FromMinutes(1), () => $"speaker.log has: {Read(speaker)}; quiet.log exists: {File.Exists(quiet)}");
+            await Poll.UntilAsync(() => Read(speaker).Contains("gave up", StringComparison.Ordinal) && File.Exists(quiet)
+                    && Read(broken).Contains("the second line", StringComparison.Ordinal),
+                TimeSpan.FromMinutes(1), () => $"speaker.log has: {Read(speaker)}; quiet.log exists: {File.Exists(quiet)}; broken.log has: {Read(broken)}");
         }
 
         var lines = File.ReadAllLines(speaker);
@@ -32,6 +37,10 @@ public sealed class ResourceLogArchiveTests : IDisposable
         Assert.Contains(lines, line => line.EndsWith("       the disk is nearly full", StringComparison.Ordinal));
         Assert.Contains(lines, line => line.EndsWith(" fail: Speaker[1]", StringComparison.Ordinal));
         Assert.DoesNotContain(File.ReadAllText(quiet), "Speaker", StringComparison.Ordinal);
+        // Every line of a message that spans lines carries the message's time, so the file sorts by time line by line.
+        var failure = File.ReadAllLines(broken);
+        Assert.Contains(failure, line => line.EndsWith(" the second line", StringComparison.Ordinal));
+        Assert.All(failure, line => Assert.True(DateTimeOffset.TryParse(line.Split(' ')[0], out _), $"no time at the start of: {line}"));
     }
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -1,5 +1,6 @@
 // Ours: Aspire.Hosting.Testing forwards each resource's console to ILogger, and .NET ships no logger that writes files.
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -55,6 +56,11 @@ public sealed class ResourceLogArchive(string folder) : ILoggerProvider
                 && values.FirstOrDefault(value => value.Key == "LineContent").Value is string content
                 ? content
                 : formatter(state, exception));
+            // What Aspire itself logs for a resource ("Failed to create resource …" and its exception) is one line with
+            // newlines in it; each gets the first one's time, so that the file can be sorted by time line by line.
+            var space = line.IndexOf(' ', StringComparison.Ordinal);
+            var time = space > 0 && DateTimeOffset.TryParse(line.AsSpan(0, space), CultureInfo.InvariantCulture, out _) ? line[..(space + 1)] : "";
+            line = line.TrimEnd('\r', '\n').ReplaceLineEndings("\n" + time);
             lock (_lock)
             {
                 if (_disposed)
