@@ -7,10 +7,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Dedao.Testing;
 
 /// <summary>
-/// Writes every line of every resource's console to a file of its own, <c>&lt;folder&gt;/&lt;resource&gt;.log</c> (the
-/// replicas of a project share their resource's), without colours. Under
-/// Aspire.Hosting.Testing the consoles live in the test's memory and are gone when it ends, so a test that fails in CI
-/// would otherwise leave nothing to say what the services were doing; <c>eng/resource-logs.sh</c> prints their warnings.
+/// Writes every line of every resource's console, without colours, to a file of its own:
+/// <c>&lt;folder&gt;/&lt;resource&gt;.log</c>, which the replicas of a project share. Under Aspire.Hosting.Testing the
+/// consoles live in the test's memory and are gone when it ends, so a test that fails in CI would otherwise leave nothing
+/// to say what the services were doing; <c>eng/resource-logs.sh</c> prints their warnings.
 /// </summary>
 public sealed class ResourceLogArchive(string folder) : ILoggerProvider
 {
