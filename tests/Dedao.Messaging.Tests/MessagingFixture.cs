@@ -49,6 +49,9 @@ public sealed class MessagingFixture : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration["ConnectionStrings:testdb"] = MySql;
         builder.Configuration["ConnectionStrings:messaging"] = RabbitMQ;
+        // The services' 1 s is for a request's budget; a test's own insert timed out at it once in CI, where every suite
+        // loads the same two cores. The bus, not the command timeout, is under test here.
+        builder.Configuration["Aspire:Pomelo:EntityFrameworkCore:MySql:CommandTimeout"] = "15";
         before?.Invoke(builder);
         // What the bus logs on its way (retries, a broker away) is what tells why a test failed.
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
