@@ -41,6 +41,10 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
         });
         // Tall enough for every resource row to be in a failure's screenshot.
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 1400 } });
+        // The dashboard's own Blazor circuit died once in CI while the platform started (an ObjectDisposedException in
+        // its virtualised grid): the page said "An unhandled error has occurred. Reload" and showed no resource from then
+        // on. A user reloads; so does the test, whenever that banner shows while it waits.
+        await page.AddLocatorHandlerAsync(page.Locator("#blazor-error-ui"), async _ => await page.ReloadAsync());
         try
         {
             // The login URL carries the browser token; the dashboard answers with its resources page.
