@@ -28,15 +28,31 @@ public static class ResourceHealth
         }
 
         using var deadline = new CancellationTokenSource(timeout);
+        // Cancelled at the end too, so that the waits still running then do not outlive the call.
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+        // A project that crashes is restarted by the AppHost: a crash is not yet the answer, the deadline is.
+        var healthy = Task.WhenAll(names.Select(name =>
+            app.ResourceNotifications.WaitForResourceHealthyAsync(name, WaitBehavior.WaitOnResourceUnavailable, waiting.Token)));
+        // A resource that failed to start is never tried again: waiting out the deadline for it would only delay the answer.
+        var failedToStart = Task.WhenAny(names.Select(name => app.ResourceNotifications.WaitForResourceAsync(name,
+            notice => notice.Snapshot.State?.Text == KnownResourceStates.FailedToStart, waiting.Token)));
         try
         {
-            // A project that crashes is restarted by the AppHost: a crash is not yet the answer, the deadline is.
-            await Task.WhenAll(names.Select(name =>
-                app.ResourceNotifications.WaitForResourceHealthyAsync(name, WaitBehavior.WaitOnResourceUnavailable, deadline.Token)));
+            if (await Task.WhenAny(healthy, failedToStart) == failedToStart && (await failedToStart).IsCompletedSuccessfully)
+            {
+                throw new InvalidOperationException(
+                    $"A resource failed to start, and Aspire does not start it again:{Environment.NewLine}{await DescribeAsync(app, names)}");
+            }
+
+            await healthy;
         }
-        catch (OperationCanceledException e)
+        catch (OperationCanceledException e) when (deadline.IsCancellationRequested)
         {
             throw new TimeoutException($"Not every resource was healthy within {timeout}:{Environment.NewLine}{await DescribeAsync(app, names)}", e);
+        }
+        finally
+        {
+            await waiting.CancelAsync();
         }
     }
 
