@@ -48,7 +48,7 @@ public static class PaymentApi
         return payment is null ? Problems.NotFound("The payment does not exist.") : TypedResults.Ok(payment);
     }
 
-    public static async Task<Results<Ok<PaymentCreated>, Created<PaymentCreated>, ProblemHttpResult, ChallengeHttpResult>> CreatePayment(
+    public static async Task<Results<Ok<PaymentCreated>, Created<PaymentCreated>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreatePayment(
         PaymentRequest request, PayDbContext db, OrderClient orders, CoinClient coins, ClaimsPrincipal user, TimeProvider time,
         CancellationToken cancellationToken)
     {
@@ -57,11 +57,20 @@ public static class PaymentApi
             return TypedResults.Challenge();
         }
 
+        // Both are required: a missing channel must not fall back to one of them, since one takes the coins at once.
+        if (request.OrderId is not > 0 || request.Channel is not { } channel)
+        {
+            return Problems.Validation(new()
+            {
+                ["channel"] = ["orderId must be an order's id, and channel \"coin\" or \"sandbox\"."],
+            });
+        }
+
         var now = time.GetUtcNow().UtcDateTime;
         OrderView? order;
         try
         {
-            order = await orders.GetAsync(request.OrderId, cancellationToken);
+            order = await orders.GetAsync(request.OrderId.Value, cancellationToken);
         }
         catch (Exception e) when (IsUnavailable(e))
         {
@@ -78,7 +87,7 @@ public static class PaymentApi
             return NotPayable();
         }
 
-        if (request.Channel == PaymentChannel.Sandbox)
+        if (channel == PaymentChannel.Sandbox)
         {
             var pending = NewPayment(userId, PaymentChannel.Sandbox, order.AmountFen, now, orderId: order.OrderId);
             db.Payments.Add(pending);
@@ -284,7 +293,7 @@ public static class PaymentApi
         e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry };
 }
 
-public sealed record PaymentRequest(long OrderId, PaymentChannel Channel);
+public sealed record PaymentRequest(long? OrderId, PaymentChannel? Channel);
 
 public sealed record PaymentCreated(long PaymentId, PaymentStatus Status);
 
