@@ -28,9 +28,10 @@ public static class Extensions
         builder.AddDefaultHealthChecks();
         builder.Services.AddDefaultProblemDetails();
         builder.Services.AddDependencyTimeouts(builder.Configuration.GetValue<TimeSpan?>(DependencyTimeouts.RequestBudgetKey));
-        // api.md's JSON is camelCase throughout, enum values included ("pending", "topup").
+        // api.md's JSON is camelCase throughout, enum values included ("pending", "topup"). Only the names: a number would
+        // pick a member by its place in our code, so 0 for a channel would mean "coin" to us and anything to a client.
         builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase)));
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false)));
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

@@ -60,6 +60,18 @@ public sealed class OrderTests(CommerceFixture platform)
     }
 
     [Fact]
+    public async Task A_product_type_given_as_a_number_is_refused_not_read_as_one_of_ours()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+
+        using var response = await shopper.PostAsync("/api/v1/orders", new { productType = 0, productId = Catalog.PaidColumn },
+            Guid.NewGuid().ToString());
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "invalid_body");
+        Assert.Empty((await shopper.GetJsonAsync("/api/v1/orders")).GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task An_order_needs_an_idempotency_key_and_a_repeat_gets_the_first_answer()
     {
         var shopper = await Shopper.SignUpAsync(platform);

@@ -36,7 +36,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     }
 
     [Fact]
-    public async Task A_payment_without_its_channel_or_its_order_is_400_and_takes_nothing()
+    public async Task A_payment_without_its_channel_or_its_order_or_with_a_number_for_a_channel_is_400_and_takes_nothing()
     {
         var shopper = await Shopper.SignUpAsync(platform);
         var balance = await shopper.TopUpAsync(Catalog.PaidColumnPriceFen / 100);
@@ -45,9 +45,11 @@ public sealed class PaymentTests(CommerceFixture platform)
         // Enough coins are there: a missing channel taken as "coin" would have paid the order with them.
         using var withoutChannel = await shopper.PostAsync("/api/v1/payments", new { orderId }, Guid.NewGuid().ToString());
         using var withoutOrder = await shopper.PostAsync("/api/v1/payments", new { channel = "coin" }, Guid.NewGuid().ToString());
+        using var channelAsNumber = await shopper.PostAsync("/api/v1/payments", new { orderId, channel = 0 }, Guid.NewGuid().ToString());
 
         await HttpAssert.ProblemAsync(withoutChannel, HttpStatusCode.BadRequest, "validation_failed");
         await HttpAssert.ProblemAsync(withoutOrder, HttpStatusCode.BadRequest, "validation_failed");
+        await HttpAssert.ProblemAsync(channelAsNumber, HttpStatusCode.BadRequest, "invalid_body");
         Assert.Equal(balance, await shopper.BalanceAsync());
         Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));
     }
