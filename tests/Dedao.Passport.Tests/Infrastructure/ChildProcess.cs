@@ -12,7 +12,21 @@ public sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    public bool HasExited => _process.HasExited;
+    /// <summary>Whether it ended; once it has, <see cref="Output"/> holds its last lines, which usually say why.</summary>
+    public bool HasExited
+    {
+        get
+        {
+            if (!_process.HasExited)
+            {
+                return false;
+            }
+
+            // The exit is seen before the readers have passed on the last lines; only the wait without a timeout waits for them.
+            _process.WaitForExit();
+            return true;
+        }
+    }
 
     public static ChildProcess Start(string fileName, IEnumerable<string> arguments, IDictionary<string, string>? environment = null, string? workingDirectory = null)
     {
