@@ -47,8 +47,10 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var withoutOrder = await shopper.PostAsync("/api/v1/payments", new { channel = "coin" }, Guid.NewGuid().ToString());
         using var channelAsNumber = await shopper.PostAsync("/api/v1/payments", new { orderId, channel = 0 }, Guid.NewGuid().ToString());
 
-        await HttpAssert.ProblemAsync(withoutChannel, HttpStatusCode.BadRequest, "validation_failed");
-        await HttpAssert.ProblemAsync(withoutOrder, HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True((await HttpAssert.ProblemAsync(withoutChannel, HttpStatusCode.BadRequest, "validation_failed"))
+            .GetProperty("errors").TryGetProperty("channel", out _));
+        Assert.True((await HttpAssert.ProblemAsync(withoutOrder, HttpStatusCode.BadRequest, "validation_failed"))
+            .GetProperty("errors").TryGetProperty("orderId", out _));
         await HttpAssert.ProblemAsync(channelAsNumber, HttpStatusCode.BadRequest, "invalid_body");
         Assert.Equal(balance, await shopper.BalanceAsync());
         Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));

@@ -58,19 +58,27 @@ public static class PaymentApi
         }
 
         // Both are required: a missing channel must not fall back to one of them, since one takes the coins at once.
-        if (request.OrderId is not > 0 || request.Channel is not { } channel)
+        var errors = new Dictionary<string, string[]>();
+        if (request.OrderId is not > 0)
         {
-            return Problems.Validation(new()
-            {
-                ["channel"] = ["orderId must be an order's id, and channel \"coin\" or \"sandbox\"."],
-            });
+            errors["orderId"] = ["orderId must be an order's id."];
+        }
+
+        if (request.Channel is null)
+        {
+            errors["channel"] = ["channel must be \"coin\" or \"sandbox\"."];
+        }
+
+        if (errors.Count > 0 || request.OrderId is not { } orderId || request.Channel is not { } channel)
+        {
+            return Problems.Validation(errors);
         }
 
         var now = time.GetUtcNow().UtcDateTime;
         OrderView? order;
         try
         {
-            order = await orders.GetAsync(request.OrderId.Value, cancellationToken);
+            order = await orders.GetAsync(orderId, cancellationToken);
         }
         catch (Exception e) when (IsUnavailable(e))
         {
