@@ -31,7 +31,7 @@ public static class AuthenticationExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddKeyedSingleton<IMemoryCache>(PassportJwtBearerOptions.ValidTokensKey, (_, _) => RememberingTokenHandler.CreateMemory());
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, PassportJwtBearerOptions>();
-        builder.Services.AddHostedService<SigningKeysWarmUp>();
+        builder.Services.AddWarmUp<SigningKeysWarmUp>();
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 // Routing answers an unknown path (no endpoint), a wrong method (405) or content type (415) with an

@@ -38,6 +38,7 @@ public static class Extensions
             http.AddStandardResilienceHandler();
             http.AddServiceDiscovery();
         });
+        builder.Services.AddWarmUp<ReferencedServicesWarmUp>();
         return builder;
     }
 
@@ -95,6 +96,7 @@ public static class Extensions
     {
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddWarmUpRunner();
         return builder;
     }
 

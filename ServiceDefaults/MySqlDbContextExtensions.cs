@@ -75,6 +75,8 @@ public static class MySqlDbContextExtensions
                 mysql.CommandTimeout(settings.CommandTimeout ?? DefaultCommandTimeoutSeconds);
             }).AddInterceptors(NoSavepoints));
 
+        builder.Services.AddWarmUp<DbContextWarmUp<TContext>>();
+
         if (!settings.DisableHealthChecks)
         {
             builder.Services.AddHealthChecks().AddDbContextCheck<TContext>(typeof(TContext).Name);
