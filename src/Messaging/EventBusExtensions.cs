@@ -34,6 +34,7 @@ public static class EventBusExtensions
         builder.Services.ConfigureDbContext<TContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<OutboxInterceptor>()),
             ServiceLifetime.Singleton);
         builder.Services.AddHostedService<OutboxRelay<TContext>>();
+        builder.Services.AddWarmUp<OutboxWarmUp<TContext>>();
         builder.Services.AddSingleton<EventConsumer<TContext>>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<EventConsumer<TContext>>());
         builder.Services.AddHealthChecks().AddCheck<EventConsumer<TContext>>("event-consumers");

@@ -77,6 +77,31 @@ public sealed class OutboxTests(MessagingFixture servers)
     }
 
     [Fact]
+    public async Task The_warm_up_saves_an_outbox_row_in_a_transaction_it_rolls_back_and_leaves_nothing_to_publish()
+    {
+        using var host = servers.CreateHost("relay");
+        await host.StartAsync();
+        var last = await MessagingFixture.InScopeAsync(host, db => db.Outbox.MaxAsync(m => (long?)m.Id)) ?? 0;
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var warmUp = Assert.Single(scope.ServiceProvider.GetServices<IWarmUp>().OfType<OutboxWarmUp<ShopContext>>());
+            await warmUp.WarmUpAsync(CancellationToken.None);
+        }
+
+        Assert.False(await MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id > last)), "the warm-up's row was kept");
+        // Its insert took an id: the next row's is past it.
+        var next = await MessagingFixture.InScopeAsync(host, async db =>
+        {
+            var row = db.AddIntegrationEvent(MessagingFixture.NewOrderPaid());
+            await db.SaveChangesAsync();
+            return row.Id;
+        });
+        Assert.True(next > last + 1, $"the warm-up wrote no row: the next id is {next}, after {last}");
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task Rows_a_crashed_relay_left_unsent_are_published_when_it_starts_again()
     {
         await using var probe = await EventBusProbe.ConnectAsync(servers.RabbitMQ);
