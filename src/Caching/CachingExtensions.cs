@@ -39,6 +39,7 @@ public static class CachingExtensions
             configuration.GetSection($"Caching:Storages:{name}").Bind(options);
         });
         services.AddSingleton(sp => sp.GetRequiredService<CacheRegistry>().Compose(name, source));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageWarmUp<TKey, TValue>>());
         return services;
     }
 

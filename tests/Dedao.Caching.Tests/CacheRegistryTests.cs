@@ -41,6 +41,19 @@ public sealed class CacheRegistryTests(CachingServersFixture servers)
         Assert.False(await redis.GetDatabase().KeyExistsAsync($"cache:{BookByIdTable.StorageName}:4"));
     }
 
+    [Fact]
+    public async Task Every_storage_is_built_and_on_the_backplane_as_the_host_starts_before_its_first_read()
+    {
+        using var host = servers.CreateServiceBuilder().Build();
+        var registry = host.Services.GetRequiredService<CacheRegistry>();
+        Assert.Empty(registry.Names);
+
+        await host.StartAsync();
+
+        Assert.Equal([BookByIdTable.StorageName, BookByShelfIdTable.StorageName], registry.Names.Order());
+        await host.StopAsync();
+    }
+
     private static string Describe(IStorage<long, Book> storage) => storage is StorageProxy<long, Book> proxy
         ? $"{proxy.Preferred.GetType().Name} > {Describe(proxy.Backup)}"
         : storage.GetType().Name;
