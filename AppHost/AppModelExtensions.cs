@@ -6,6 +6,8 @@ namespace Dedao.AppHost;
 
 internal static class AppModelExtensions
 {
+    private const int DefaultJitCallCountThreshold = 4096;
+
     /// <summary>
     /// A Dedao service: it references and waits for its database and backing servers, reports health, and comes back
     /// after a crash. Its endpoint is proxyless unless <c>AppHost:ProxyServices</c> is true: one instance needs no DCP
@@ -34,6 +36,15 @@ internal static class AppModelExtensions
             service.WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", milliseconds)
                 .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", milliseconds)
                 .WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", milliseconds);
+        }
+
+        // The JIT compiles a method again, optimized, once it has run 30 times. A start runs thousands of methods that often
+        // and never again (configuration, DI, EF's model), and every service went on compiling them for half a minute
+        // after it was healthy, all at once on two cores: the first requests spent their budgets (bench/first-requests.sh).
+        // A request's own path runs that often within seconds of real traffic. The runtime reads the value as hexadecimal.
+        if (builder.Configuration.GetValue("AppHost:JitCallCountThreshold", DefaultJitCallCountThreshold) is > 0 and var threshold)
+        {
+            service.WithEnvironment("DOTNET_TC_CallCountThreshold", threshold.ToString("X", CultureInfo.InvariantCulture));
         }
 
         foreach (var dependency in dependencies)
