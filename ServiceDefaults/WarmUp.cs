@@ -21,7 +21,7 @@ public static class WarmUpExtensions
     /// <summary>A dependency that never answers must not keep the service out of rotation for good.</summary>
     public static readonly TimeSpan EachWarmUpAtMost = TimeSpan.FromSeconds(30);
 
-    /// <summary>Each warm-up runs once, in its own scope; a failed one is logged and does not keep the service unhealthy.</summary>
+    /// <summary>The warm-ups run once each, in turn, in one scope; a failed one is logged and does not keep the service unhealthy.</summary>
     public static IServiceCollection AddWarmUp<TWarmUp>(this IServiceCollection services) where TWarmUp : class, IWarmUp
     {
         services.TryAddEnumerable(ServiceDescriptor.Scoped<IWarmUp, TWarmUp>());

@@ -4,7 +4,7 @@ namespace Dedao.Caching;
 
 /// <summary>
 /// Builds the storage as the host starts, before the server listens: its tiers, and its subscription to the backplane,
-/// which a replica's first page otherwise waited for (and until which it missed the other replicas' invalidations).
+/// which a replica's first page otherwise waited for.
 /// </summary>
 internal sealed class StorageWarmUp<TKey, TValue>(IStorage<TKey, TValue> storage) : IHostedService
     where TKey : notnull
