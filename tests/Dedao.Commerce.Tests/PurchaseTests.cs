@@ -102,6 +102,37 @@ public sealed class PurchaseTests(CommerceFixture platform)
         await Invariants.AssertHoldAsync(platform);
     }
 
+    /// <summary>
+    /// A 5xx gives the key back even when the coins were taken (coin's answer was lost), so the client's retry arrives as a
+    /// request of its own: here, under new keys, before and after the order has heard of the payment.
+    /// </summary>
+    [Fact]
+    public async Task A_coin_payment_sent_again_under_another_key_answers_with_the_payment_that_took_the_coins_and_takes_nothing()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        await shopper.TopUpAsync(1000);
+        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
+        using var first = await shopper.PayAsync(orderId, "coin");
+        var paymentId = (await HttpAssert.JsonAsync(first, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64();
+
+        using var atOnce = await shopper.PayAsync(orderId, "coin");
+        await Shopper.EventuallyAsync(async () => await shopper.OrderStatusAsync(orderId) is "paid" or "completed",
+            () => $"order {orderId} paid");
+        using var afterPaid = await shopper.PayAsync(orderId, "coin");
+        using var otherChannel = await shopper.PayAsync(orderId, "sandbox");
+
+        foreach (var again in new[] { atOnce, afterPaid })
+        {
+            var body = await HttpAssert.JsonAsync(again, HttpStatusCode.OK);
+            Assert.Equal(paymentId, body.GetProperty("paymentId").GetInt64());
+            Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        }
+
+        await HttpAssert.ProblemAsync(otherChannel, HttpStatusCode.Conflict, "order_not_payable");
+        Assert.Equal(1000 - Catalog.PaidColumnPriceFen / 100, await shopper.BalanceAsync());
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, shopper.UserId, "Purchase"));
+    }
+
     [Fact]
     public async Task Fifty_coin_payments_at_once_on_one_wallet_never_overdraw_it_and_each_product_is_bought_once()
     {

@@ -92,7 +92,13 @@ public static class PaymentApi
 
         if (!order.IsPayable(now))
         {
-            return NotPayable();
+            // A 5xx gives the key back, and the payment may have gone through after all: sent again, it finds the order paid
+            // by the very coin payment it asked for, and that payment is its answer.
+            var paid = channel == PaymentChannel.Coin
+                ? await db.Payments.AsNoTracking()
+                    .SingleOrDefaultAsync(p => p.CoinOrderId == orderId && p.Status == PaymentStatus.Succeeded, cancellationToken)
+                : null;
+            return paid is null ? NotPayable() : TypedResults.Ok(new PaymentCreated(paid.Id, PaymentStatus.Succeeded));
         }
 
         if (channel == PaymentChannel.Sandbox)
@@ -104,9 +110,13 @@ public static class PaymentApi
         }
 
         var payment = await CoinPaymentOfAsync(db, userId, order, now, cancellationToken);
-        if (payment.Status is PaymentStatus.Succeeded or PaymentStatus.Refunded)
+        switch (payment.Status)
         {
-            return NotPayable();
+            // The order has not heard of it yet.
+            case PaymentStatus.Succeeded:
+                return TypedResults.Ok(new PaymentCreated(payment.Id, PaymentStatus.Succeeded));
+            case PaymentStatus.Refunded:
+                return NotPayable();
         }
 
         // From here on the request's end does not stop the work: a client that hangs up, or a gateway that gives up on the
