@@ -75,7 +75,7 @@ async Task BuyEverything(string token)
             HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout);
         if (created.StatusCode != HttpStatusCode.Created)
         {
-            failures.Add($"order {(int)created.StatusCode}");
+            failures.Add($"order {await Answer(created)}");
             continue;
         }
 
@@ -88,7 +88,7 @@ async Task BuyEverything(string token)
             HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout, HttpStatusCode.Conflict);
         if (payment.StatusCode != HttpStatusCode.OK)
         {
-            failures.Add($"payment {(int)payment.StatusCode}");
+            failures.Add($"payment {await Answer(payment)}");
             continue;
         }
 
@@ -182,7 +182,8 @@ async Task<HttpResponseMessage> SendAgainWhileLater(string what, Func<Task<HttpR
         try
         {
             var response = await send();
-            if (!later.Contains(response.StatusCode))
+            // A replayed answer is the key's for good: sending it again would only replay it again.
+            if (!later.Contains(response.StatusCode) || response.Headers.Contains("Idempotent-Replayed"))
             {
                 return response;
             }
@@ -229,6 +230,14 @@ async Task<string> StatusAfter(string token, long orderId, string seen)
     return response.StatusCode == HttpStatusCode.OK
         ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString()!
         : seen;
+}
+
+// A failure as the summary counts it: the status and the problem's code, such as "409 order_not_payable".
+static async Task<string> Answer(HttpResponseMessage response)
+{
+    var text = await response.Content.ReadAsStringAsync();
+    var code = text.StartsWith('{') && JsonDocument.Parse(text).RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+    return $"{(int)response.StatusCode} {code}".TrimEnd();
 }
 
 async Task<JsonElement> Json(string token, string path)
