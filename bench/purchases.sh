@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Coin purchases per second end to end through the gateway (create order, pay with coins, until the order is paid, or
 # completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
-# the money invariants of every user (balance >= 0, balance = sum of ledger, each product bought once).
+# the CPU each process on the machine spent during the measured run, then the money invariants of every user
+# (balance >= 0, balance = sum of ledger, each product bought once).
 # The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
 #   warmup=N users buy everything first, unmeasured (default 100), so the numbers are a warm platform's.
 #   A client waits for its order to settle (If-None-Match with the status it saw, Prefer: wait); poll=1 polls with back-off.

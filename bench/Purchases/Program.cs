@@ -1,8 +1,9 @@
 // Coin purchases per second end to end: N users, each signed up and topped up through the sandbox first, then each buys
 // every paid product once (create order, pay with coins, poll until the order is paid or completed). Before them, `warmup`
-// more users (100 by default) buy everything unmeasured, so that the numbers are a warm platform's. Prints the rate and
-// p50/p99 of one purchase, then checks every user's money through the public API: balance >= 0, balance = sum of ledger,
-// coins spent (net of refunds) = the prices of the orders paid, each product bought once.
+// more users (100 by default) buy everything unmeasured, so that the numbers are a warm platform's. Prints the rate,
+// p50/p99 of one purchase and the CPU every process spent meanwhile, then checks every user's money through the public
+// API: balance >= 0, balance = sum of ledger, coins spent (net of refunds) = the prices of the orders paid, each product
+// bought once.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -10,6 +11,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dedao.Bench.Purchases;
 
 var gateway = new Uri(args.Length > 0 ? args[0] : "http://127.0.0.1:5180");
 var users = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
@@ -59,9 +61,11 @@ Console.WriteLine($"warmed up: {Math.Min(warmUpUsers, signedUp.Length)} users bo
 failures.Clear();
 statusReads = 0;
 warm = true;
+var processorTimeBefore = ProcessorTime.ByProcessName();
 var clock = Stopwatch.StartNew();
 await Task.WhenAll(signedUp.Skip(warmUpUsers).Select(BuyEverything));
 clock.Stop();
+var processorTime = ProcessorTime.SpentSince(processorTimeBefore).ToList();
 
 async Task BuyEverything(string token)
 {
@@ -121,6 +125,14 @@ Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
 double Median(IEnumerable<double> values) => values.Order().ElementAtOrDefault(stages.Count / 2);
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
     $"stage medians: create order {Median(stages.Select(s => s.Order)):F0} ms, pay {Median(stages.Select(s => s.Pay)):F0} ms, paid to {settledStatus} {Median(stages.Select(s => s.Settle)):F0} ms, {(double)statusReads / Math.Max(1, sorted.Length):F1} status reads per purchase ({(polling ? "polled" : "waited")})"));
+
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"CPU during the measured run, {processorTime.Sum(p => p.Spent.TotalSeconds):F1} s of the {Environment.ProcessorCount * clock.Elapsed.TotalSeconds:F1} the cores had (CPU-s, ms per purchase):"));
+foreach (var (name, spent) in processorTime)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"  {name,-32} {spent.TotalSeconds,6:F1} {spent.TotalMilliseconds / Math.Max(1, sorted.Length),6:F1}"));
+}
 
 var violations = 0;
 foreach (var token in tokens)
