@@ -248,7 +248,8 @@ async Task<string> StatusAfter(string token, long orderId, string seen)
 static async Task<string> Answer(HttpResponseMessage response)
 {
     var text = await response.Content.ReadAsStringAsync();
-    var code = text.StartsWith('{') && JsonDocument.Parse(text).RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
+    using var problem = text.StartsWith('{') ? JsonDocument.Parse(text) : null;
+    var code = problem is not null && problem.RootElement.TryGetProperty("code", out var c) ? c.GetString() : null;
     return $"{(int)response.StatusCode} {code}".TrimEnd();
 }
 

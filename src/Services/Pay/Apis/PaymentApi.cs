@@ -96,7 +96,8 @@ public static class PaymentApi
             // by the very coin payment it asked for, and that payment is its answer.
             var paid = channel == PaymentChannel.Coin
                 ? await db.Payments.AsNoTracking()
-                    .SingleOrDefaultAsync(p => p.CoinOrderId == orderId && p.Status == PaymentStatus.Succeeded, cancellationToken)
+                    .SingleOrDefaultAsync(p => p.CoinOrderId == orderId && p.UserId == userId && p.Status == PaymentStatus.Succeeded,
+                        cancellationToken)
                 : null;
             return paid is null ? NotPayable() : TypedResults.Ok(new PaymentCreated(paid.Id, PaymentStatus.Succeeded));
         }
