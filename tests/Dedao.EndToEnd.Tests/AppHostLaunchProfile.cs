@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using Dedao.Testing;
 
 namespace Dedao.EndToEnd.Tests;
 
@@ -20,15 +19,8 @@ internal static class AppHostLaunchProfile
         return environment;
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     private static string OnFreePort(string value) =>
         Uri.TryCreate(value, UriKind.Absolute, out var url) && url.IsLoopback
-            ? $"{url.Scheme}://{url.Host}:{FreePort()}"
+            ? $"{url.Scheme}://{url.Host}:{FreePort.Next()}"
             : value;
 }

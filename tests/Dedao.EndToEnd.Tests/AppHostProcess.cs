@@ -53,7 +53,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         var appHost = typeof(Program).Assembly;
         var appHostDirectory = appHost.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "apphostprojectpath").Value!;
         var runFolder = Directory.CreateTempSubdirectory("dedao-e2e-").FullName;
-        var gateway = new Uri($"http://localhost:{AppHostLaunchProfile.FreePort()}");
+        var gateway = new Uri($"http://localhost:{FreePort.Next()}");
         var info = new ProcessStartInfo("dotnet")
         {
             // The content root, where the AppHost's appsettings.json is.
@@ -131,12 +131,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     public IReadOnlyList<LinuxProcess> Survivors() => [.. RecordedProcesses.Where(p => p.IsAlive()).UnionBy(Processes(), p => p.Pid)];
 
     /// <summary>Sends a signal as <c>kill -SIGNAL pid</c> does.</summary>
-    public async Task SignalAsync(string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", Pid.ToString(CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
-    }
+    public Task SignalAsync(string signal) => LinuxProcess.SignalAsync(Pid, signal);
 
     /// <summary>The AppHost's exit code, or null if it is still running after <paramref name="timeout"/>.</summary>
     public async Task<int?> WaitForExitAsync(TimeSpan timeout)

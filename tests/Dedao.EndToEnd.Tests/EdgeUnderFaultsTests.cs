@@ -74,7 +74,7 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
             users.Add((await client.RegisterUserAsync()).Phone);
         }
 
-        await using (await FrozenAsync("redis"))
+        await using (await FrozenServer.FreezeAsync(platform.App, "redis"))
         {
             foreach (var phone in users)
             {
@@ -100,7 +100,7 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
             users.Add((await client.RegisterUserAsync()).Phone);
         }
 
-        await using (await FrozenAsync("mysql"))
+        await using (await FrozenServer.FreezeAsync(platform.App, "mysql"))
         {
             foreach (var phone in users)
             {
@@ -303,22 +303,6 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
         return (await parameter.GetValueAsync(CancellationToken.None))!;
     }
 
-    /// <summary>SIGSTOP on the server's process; disposing sends SIGCONT.</summary>
-    private async Task<IAsyncDisposable> FrozenAsync(string resource)
-    {
-        Assert.True(platform.App.ResourceNotifications.TryGetCurrentState(resource, out var current), $"{resource} is not in the app model");
-        var process = ServiceProcess.Of(current.Snapshot);
-        await SignalAsync(process.Pid, "STOP");
-        return new Thaw(process.Pid);
-    }
-
-    private static async Task SignalAsync(int pid, string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        Assert.Equal(0, kill.ExitCode);
-    }
-
     private async Task<string> RawAsync(string request)
     {
         using var tcp = new TcpClient();
@@ -335,10 +319,5 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
 
         using var reader = new StreamReader(stream, Encoding.ASCII);
         return await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    private sealed class Thaw(int pid) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync() => await SignalAsync(pid, "CONT");
     }
 }

@@ -42,7 +42,7 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
             .WithEnvironment("RateLimiting__Policies__standard__TokensPerPeriod", "100000")
             .WithEnvironment("Gateway__OverridesFile", OverridesFile)
             .WithEnvironment("services__column-canary__http__0", Canary.Url)
-            .WithEnvironment("services__down__http__0", Loopback(FreePort()))
+            .WithEnvironment("services__down__http__0", Loopback(FreePort.Next()))
             .WithEnvironment("services__hung__http__0", Loopback(((IPEndPoint)_hung.LocalEndpoint).Port));
         foreach (var service in Services)
         {
@@ -78,13 +78,6 @@ public sealed class GatewayFixture : IAsyncLifetime, IDisposable
 
     // A string, not an interpolation at the call: WithEnvironment would take that as an Aspire ReferenceExpression.
     private static string Loopback(int port) => $"http://127.0.0.1:{port}";
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async Task DisposeAsync()
     {

@@ -128,7 +128,7 @@ public sealed class RateLimitingLimiterTests
         using var limiter = a.Store.CreateLimiter("test", PerHour(3), "user:1");
         Assert.True((await limiter.AcquireAsync()).IsAcquired);
 
-        redis.Pause();
+        await redis.PauseAsync();
         try
         {
             using var first = await AcquireWithinTimeoutAsync(limiter, time);
@@ -143,7 +143,7 @@ public sealed class RateLimitingLimiterTests
         }
         finally
         {
-            redis.Resume();
+            await redis.ResumeAsync();
         }
     }
 
@@ -155,7 +155,7 @@ public sealed class RateLimitingLimiterTests
         await using var a = await Replica.ConnectAsync(redis, ShortTimeout, time);
         using var limiter = a.Store.CreateLimiter("test", PerHour(3), "user:1");
 
-        redis.Pause();
+        await redis.PauseAsync();
         try
         {
             // Run off the test's thread: an attempt that waited on the paused Redis would never return on the still clock.
@@ -165,7 +165,7 @@ public sealed class RateLimitingLimiterTests
         }
         finally
         {
-            redis.Resume();
+            await redis.ResumeAsync();
         }
 
         var remaining = new List<long>();

@@ -41,7 +41,7 @@ public sealed class ConfigurationTests(PassportFixture fixture)
     {
         var nobodyListens = $"127.0.0.1:{FreePort.Next()}";
         await using var passport = await PassportProcess.StartAsync(
-            fixture.MariaDb.ConnectionString("passport_no_redis"), nobodyListens, readinessPath: "/alive");
+            fixture.MySql.ConnectionString("passport_no_redis"), nobodyListens, readinessPath: "/alive");
         using var client = new PassportClient(passport.CreateClient());
         var phone = TestData.NewPhone();
         // /alive answers before the database is migrated.

@@ -118,7 +118,7 @@ public sealed class LockoutTests(PassportFixture fixture)
         }
 
         // Every count Redis held of this address is gone, as writes that timed out would be.
-        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.Redis.ConnectionString))
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync(fixture.RedisConnectionString))
         {
             var lost = 0;
             await foreach (var key in redis.GetServers()[0].KeysAsync(pattern: $"passport:login:*{IPAddress.Parse(address)}*"))

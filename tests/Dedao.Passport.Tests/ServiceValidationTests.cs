@@ -54,7 +54,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         {
             ["Authentication:Authority"] = fixture.Passport.BaseAddress.ToString(),
         });
-        var (kid, key) = await StoredSigningKey.CurrentAsync(fixture.MariaDb, PassportFixture.Database);
+        var (kid, key) = await StoredSigningKey.CurrentAsync(fixture.MySql, PassportFixture.Database);
         key.Dispose();
         using var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var forged = Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(Guid.NewGuid()), foreign);
@@ -109,7 +109,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
             Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         }
 
-        await fixture.MariaDb.ExecuteAsync(database, "UPDATE signing_keys SET CreatedAt = CreatedAt - INTERVAL 31 DAY");
+        await fixture.MySql.ExecuteAsync(database, "UPDATE signing_keys SET CreatedAt = CreatedAt - INTERVAL 31 DAY");
         await using var second = await fixture.StartPassportAsync(database, port: port);
         using var again = new PassportClient(second.CreateClient());
         var newUser = await again.RegisterUserAsync();

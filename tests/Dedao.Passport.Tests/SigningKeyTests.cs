@@ -33,7 +33,7 @@ public sealed class SigningKeyTests(PassportFixture fixture)
     public async Task Two_replicas_starting_at_once_on_an_empty_database_share_one_key()
     {
         const string database = "passport_race";
-        await fixture.MariaDb.CreateDatabaseAsync(database);
+        await fixture.MySql.CreateDatabaseAsync(database);
 
         var starting = new[] { fixture.StartPassportAsync(database), fixture.StartPassportAsync(database) };
         PassportProcess[] replicas;
@@ -54,7 +54,7 @@ public sealed class SigningKeyTests(PassportFixture fixture)
         await using var one = replicas[0];
         await using var other = replicas[1];
 
-        var stored = await StoredSigningKey.AllAsync(fixture.MariaDb, database);
+        var stored = await StoredSigningKey.AllAsync(fixture.MySql, database);
         var key = Assert.Single(stored);
         Assert.Equal(1, key.Generation);
         using var oneClient = new PassportClient(one.CreateClient());
@@ -83,7 +83,7 @@ public sealed class SigningKeyTests(PassportFixture fixture)
             oldKid = (string)Jwt.Header(oldToken)["kid"]!;
         }
 
-        await fixture.MariaDb.ExecuteAsync(database, "UPDATE signing_keys SET CreatedAt = CreatedAt - INTERVAL 31 DAY");
+        await fixture.MySql.ExecuteAsync(database, "UPDATE signing_keys SET CreatedAt = CreatedAt - INTERVAL 31 DAY");
         await using var second = await fixture.StartPassportAsync(database);
         using var again = new PassportClient(second.CreateClient());
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting;
 
 namespace Dedao.Testing;
@@ -22,19 +20,9 @@ public sealed class FrozenServer : IAsyncDisposable
         }
 
         var server = new FrozenServer(ServiceProcess.Of(current.Snapshot).Pid);
-        await server.SignalAsync("STOP");
+        await LinuxProcess.SignalAsync(server._pid, "STOP");
         return server;
     }
 
-    public async ValueTask DisposeAsync() => await SignalAsync("CONT");
-
-    private async Task SignalAsync(string signal)
-    {
-        using var kill = Process.Start("kill", [$"-{signal}", _pid.ToString(CultureInfo.InvariantCulture)]);
-        await kill.WaitForExitAsync();
-        if (kill.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"kill -{signal} {_pid} exited with {kill.ExitCode}");
-        }
-    }
+    public async ValueTask DisposeAsync() => await LinuxProcess.SignalAsync(_pid, "CONT");
 }

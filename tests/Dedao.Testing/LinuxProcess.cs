@@ -52,6 +52,17 @@ public sealed record LinuxProcess(int Pid, int ParentPid, char State, ulong Star
         }
     }
 
+    /// <summary>Sends a signal as <c>kill -SIGNAL pid</c> does (STOP, CONT, TERM, KILL …).</summary>
+    public static async Task SignalAsync(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {pid} exited with {kill.ExitCode}");
+        }
+    }
+
     /// <summary>This process and every process under it, by parent pid, in <paramref name="all"/>.</summary>
     public static IReadOnlyList<LinuxProcess> WithDescendants(IReadOnlyList<LinuxProcess> roots, IReadOnlyList<LinuxProcess> all)
     {

@@ -1,6 +1,9 @@
+using Aspire.Hosting;
+using Dedao.Testing;
+
 namespace Dedao.Passport.Tests.Infrastructure;
 
-/// <summary>One MariaDB, one Redis and one passport shared by the tests of the collection.</summary>
+/// <summary>One MySQL and one Redis (the AppHost's own resources) and one passport, shared by the tests of the collection.</summary>
 public sealed class PassportFixture : IAsyncLifetime
 {
     public const string Database = "passport";
@@ -11,20 +14,28 @@ public sealed class PassportFixture : IAsyncLifetime
     public const string PublicUrl = "https://dedao.example";
     public const string Issuer = PublicUrl + "/api/v1/passport";
 
-    private MariaDbServer? _mariaDb;
-    private RedisServer? _redis;
+    private const string MySqlResource = "mysql";
+    private const string RedisResource = "redis";
+
+    private RunningServers? _servers;
+    private MySqlServer? _mySql;
     private PassportProcess? _passport;
 
-    public MariaDbServer MariaDb => _mariaDb ?? throw new InvalidOperationException("Not started.");
-    public RedisServer Redis => _redis ?? throw new InvalidOperationException("Not started.");
+    public MySqlServer MySql => _mySql ?? throw new InvalidOperationException("Not started.");
+
+    public string RedisConnectionString => Servers.ConnectionStrings[RedisResource];
+
     public PassportProcess Passport => _passport ?? throw new InvalidOperationException("Not started.");
+
+    private RunningServers Servers => _servers ?? throw new InvalidOperationException("Not started.");
 
     public async Task InitializeAsync()
     {
-        var mariaDb = MariaDbServer.StartAsync();
-        var redis = RedisServer.StartAsync();
-        _mariaDb = await mariaDb;
-        _redis = await redis;
+        var builder = TestAppModel.CreateEmpty();
+        builder.AddMySql(MySqlResource);
+        builder.AddRedisServer(RedisResource);
+        _servers = await RunningServers.StartAsync(builder, MySqlResource, RedisResource);
+        _mySql = new MySqlServer(_servers.ConnectionStrings[MySqlResource]);
         _passport = await StartPassportAsync(Database, new Dictionary<string, string>
         {
             ["Parameters__admin-phone"] = AdminPhone,
@@ -34,7 +45,7 @@ public sealed class PassportFixture : IAsyncLifetime
 
     /// <summary>Another passport on a database of its own, for tests about start-up and keys.</summary>
     public Task<PassportProcess> StartPassportAsync(string database, IDictionary<string, string>? settings = null, int? port = null) =>
-        PassportProcess.StartAsync(MariaDb.ConnectionString(database), Redis.ConnectionString, settings, port);
+        PassportProcess.StartAsync(MySql.ConnectionString(database), RedisConnectionString, settings, port);
 
     public PassportClient CreateClient(string? clientAddress = null) => new(Passport.CreateClient(clientAddress));
 
@@ -45,14 +56,9 @@ public sealed class PassportFixture : IAsyncLifetime
             await _passport.DisposeAsync();
         }
 
-        if (_redis is not null)
+        if (_servers is not null)
         {
-            await _redis.DisposeAsync();
-        }
-
-        if (_mariaDb is not null)
-        {
-            await _mariaDb.DisposeAsync();
+            await _servers.DisposeAsync();
         }
     }
 }

@@ -5,8 +5,8 @@ namespace Dedao.Passport.Tests.Infrastructure;
 /// <summary>Passport's signing keys as stored in its database, read the way an attacker with a backup would.</summary>
 public static class StoredSigningKey
 {
-    public static Task<(string KeyId, ECDsa Key)> CurrentAsync(MariaDbServer mariaDb, string database) =>
-        mariaDb.QueryAsync(database, "SELECT KeyId, PrivateKeyPkcs8 FROM signing_keys ORDER BY Generation DESC LIMIT 1", reader =>
+    public static Task<(string KeyId, ECDsa Key)> CurrentAsync(MySqlServer mySql, string database) =>
+        mySql.QueryAsync(database, "SELECT KeyId, PrivateKeyPkcs8 FROM signing_keys ORDER BY Generation DESC LIMIT 1", reader =>
         {
             Assert.True(reader.Read(), "passport stored no signing key");
             var key = ECDsa.Create();
@@ -14,8 +14,8 @@ public static class StoredSigningKey
             return (reader.GetString(0), key);
         });
 
-    public static Task<List<(int Generation, string KeyId)>> AllAsync(MariaDbServer mariaDb, string database) =>
-        mariaDb.QueryAsync(database, "SELECT Generation, KeyId FROM signing_keys ORDER BY Generation", reader =>
+    public static Task<List<(int Generation, string KeyId)>> AllAsync(MySqlServer mySql, string database) =>
+        mySql.QueryAsync(database, "SELECT Generation, KeyId FROM signing_keys ORDER BY Generation", reader =>
         {
             var keys = new List<(int, string)>();
             while (reader.Read())

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Dedao.Passport.Tests.Infrastructure;
+namespace Dedao.Testing;
 
 public static class FreePort
 {

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
-namespace Dedao.Passport.Tests.Infrastructure;
+namespace Dedao.Testing;
 
 /// <summary>A server started for the tests: its output is kept for failure messages and it is killed on dispose.</summary>
 public sealed class ChildProcess : IDisposable
@@ -11,6 +11,8 @@ public sealed class ChildProcess : IDisposable
     private readonly ConcurrentQueue<string> _output = new();
 
     private ChildProcess(Process process) => _process = process;
+
+    public int Pid => _process.Id;
 
     /// <summary>Whether it ended; once it has, <see cref="Output"/> holds its last lines, which usually say why.</summary>
     public bool HasExited
@@ -56,19 +58,6 @@ public sealed class ChildProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
-    }
-
-    public static async Task<string> RunAsync(string fileName, params string[] arguments)
-    {
-        using var child = Start(fileName, arguments);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await child._process.WaitForExitAsync(timeout.Token);
-        if (child._process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} exited with {child._process.ExitCode}:\n{child.Output}");
-        }
-
-        return child.Output;
     }
 
     public string Output => string.Join('\n', _output);
