@@ -1,3 +1,4 @@
+// Ours: neither ASP.NET Core nor any package served here handles Idempotency-Key, and the answer must be kept in the service's database beside the work.
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+// Ours, beside the outbox relay: the inbox must commit in the handler's own EF transaction, which no served bus offers on MySQL.
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;

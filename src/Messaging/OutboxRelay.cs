@@ -1,3 +1,4 @@
+// Ours, on RabbitMQ.Client 7 as issue 8 asks: the served outboxes keep their messages in stores this feed does not serve for MySQL (MassTransit.EntityFrameworkCore, DotNetCore.CAP.MySql; Wolverine's served store is PostgreSQL).
 using System.Diagnostics;
 using System.Text;
 using Microsoft.EntityFrameworkCore;

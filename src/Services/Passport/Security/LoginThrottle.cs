@@ -1,3 +1,4 @@
+// Ours: ASP.NET Core's rate limiters count requests, not password checks that ran and failed, so they would lock owners out with their attackers.
 using Microsoft.Extensions.Options;
 
 namespace Dedao.Passport.Security;
