@@ -83,12 +83,8 @@ public sealed class CommerceFixture : IAsyncLifetime
     /// </summary>
     private async Task WarmUpAsync()
     {
-        var phone = $"137{Random.Shared.Next(10_000_000, 99_999_999)}";
-        var credentials = new { phone, password = Shopper.Password, nickname = "warm-up" };
         using var passport = App.CreateHttpClient("passport");
-        (await passport.PostAsJsonAsync("/api/v1/passport/register", credentials)).EnsureSuccessStatusCode();
-        using var login = await passport.PostAsJsonAsync("/api/v1/passport/login", credentials);
-        var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
+        var token = (await Readers.SignUpAsync(passport, "warm-up")).Token;
 
         // A cold service may still answer 503 within its request budget; the same key makes a resend safe.
         async Task<JsonElement> CallAsync(string service, HttpMethod method, string path, object? body = null)

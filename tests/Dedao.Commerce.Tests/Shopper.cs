@@ -10,7 +10,6 @@ namespace Dedao.Commerce.Tests;
 /// <summary>A newly registered reader, signed in, calling through the gateway as a client would.</summary>
 public sealed class Shopper(CommerceFixture platform, Guid userId, string accessToken)
 {
-    public const string Password = "correct horse battery";
     private static readonly TimeSpan EventualTimeout = TimeSpan.FromSeconds(30);
 
     public Guid UserId => userId;
@@ -21,14 +20,9 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     /// </summary>
     public static async Task<Shopper> SignUpAsync(CommerceFixture platform)
     {
-        var phone = $"15{Random.Shared.Next(0, 1_000_000_000):D9}";
         using var passport = platform.App.CreateHttpClient("passport");
-        using var registered = await passport.PostAsJsonAsync("/api/v1/passport/register",
-            new { phone, password = Password, nickname = "买家" });
-        var userId = (await HttpAssert.JsonAsync(registered, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
-        using var login = await passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = Password });
-        var token = (await HttpAssert.JsonAsync(login, HttpStatusCode.OK)).GetProperty("accessToken").GetString()!;
-        return new Shopper(platform, userId, token);
+        var reader = await Readers.SignUpAsync(passport, "买家");
+        return new Shopper(platform, reader.UserId, reader.Token);
     }
 
     /// <param name="headers">Conditions and preferences, such as <c>If-None-Match</c> and <c>Prefer</c>.</param>

@@ -49,7 +49,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
         Assert.Equal(2, recounted.GetProperty("counts").GetProperty($"{article}").GetInt32());
     }
 
-    private async Task<long> CommentAsync(Reader reader, long article, string content) =>
+    private async Task<long> CommentAsync(SignedInReader reader, long article, string content) =>
         (await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/comments", reader.Token,
             new { targetType = "article", targetId = article, content }), HttpStatusCode.Created)).GetProperty("id").GetInt64();
 

@@ -182,7 +182,7 @@ public sealed class CommentTests(ContentFixture platform)
         (await HttpAssert.JsonAsync(await Get($"/api/v1/columns/{column}"), HttpStatusCode.OK)).GetProperty("articles").EnumerateArray()
             .Where(a => a.GetProperty("isTrial").GetBoolean() == trial).ElementAt(index).GetProperty("id").GetInt64();
 
-    private async Task<long> CommentAsync(Reader reader, string targetType, long targetId, string content)
+    private async Task<long> CommentAsync(SignedInReader reader, string targetType, long targetId, string content)
     {
         var created = await HttpAssert.JsonAsync(await Send(HttpMethod.Post, "/api/v1/comments", reader.Token, new { targetType, targetId, content }),
             HttpStatusCode.Created);
@@ -190,7 +190,7 @@ public sealed class CommentTests(ContentFixture platform)
         return created.GetProperty("id").GetInt64();
     }
 
-    private async Task<long> FeaturedCommentAsync(Reader writer)
+    private async Task<long> FeaturedCommentAsync(SignedInReader writer)
     {
         var id = await CommentAsync(writer, "article", await ArticleAsync(PaidColumn, trial: true, index: 1), "值得精选的一条");
         await HttpAssert.JsonAsync(await Send(HttpMethod.Post, $"/api/v1/comments/{id}/feature", platform.AdminToken), HttpStatusCode.NoContent);

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
@@ -15,7 +13,6 @@ public sealed class ContentFixture : IAsyncLifetime
 {
     public const string AdminPhone = "13800000000";
     private const string AdminPassword = "content tests admin password";
-    private const string ReaderPassword = "content tests reader";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(5);
 
     private DistributedApplication? _app;
@@ -41,32 +38,13 @@ public sealed class ContentFixture : IAsyncLifetime
         await ResourceHealth.WaitForAllHealthyAsync(_app, StartTimeout);
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint("gateway", "http") };
         Passport = new HttpClient { BaseAddress = _app.GetEndpoint("passport", "http") };
-        AdminToken = await LoginAsync(AdminPhone, AdminPassword);
+        AdminToken = await Readers.LogInAsync(Passport, AdminPhone, AdminPassword);
         Bus = await EventBusProbe.ConnectAsync((await _app.GetConnectionStringAsync("messaging"))!);
         await WarmUpAsync();
     }
 
     /// <summary>A new reader, signed in.</summary>
-    public async Task<Reader> SignUpAsync(string nickname = "读者")
-    {
-        var phone = "";
-        using var registered = await Resend.UntilServedAsync(() =>
-        {
-            phone = $"13{Random.Shared.Next(100_000_000, 999_999_999)}";
-            return Passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = ReaderPassword, nickname });
-        });
-        var body = await Http.ReadJsonAsync(registered);
-        Assert.True(registered.IsSuccessStatusCode, $"register: {(int)registered.StatusCode} {body}");
-        return new Reader(body.GetProperty("userId").GetGuid(), await LoginAsync(phone, ReaderPassword));
-    }
-
-    private async Task<string> LoginAsync(string phone, string password)
-    {
-        using var response = await Resend.UntilServedAsync(() => Passport.PostAsJsonAsync("/api/v1/passport/login", new { phone, password }));
-        var body = await Http.ReadJsonAsync(response);
-        Assert.True(response.IsSuccessStatusCode, $"login: {(int)response.StatusCode} {body}");
-        return body.GetProperty("accessToken").GetString()!;
-    }
+    public Task<SignedInReader> SignUpAsync(string nickname = "读者") => Readers.SignUpAsync(Passport, nickname);
 
     /// <summary>
     /// A cold service's first signed-in query (JIT, key fetch, EF query compilation) comes close to the gateway's 2 s;
@@ -145,8 +123,6 @@ public sealed class ContentFixture : IAsyncLifetime
         }
     }
 }
-
-public sealed record Reader(Guid UserId, string Token);
 
 [CollectionDefinition(Name)]
 public sealed class Content : ICollectionFixture<ContentFixture>

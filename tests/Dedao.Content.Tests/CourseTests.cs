@@ -125,10 +125,10 @@ public sealed class CourseTests(ContentFixture platform)
     private Task<HttpResponseMessage> Send(HttpMethod method, string path, string? token, object body) =>
         Http.SendAsync(platform.Gateway, method, path, token, body);
 
-    private Task<HttpResponseMessage> PutProgress(Reader reader, long course, long lesson, int position) =>
+    private Task<HttpResponseMessage> PutProgress(SignedInReader reader, long course, long lesson, int position) =>
         Send(HttpMethod.Put, $"/api/v1/courses/{course}/progress", reader.Token, new { lessonId = lesson, positionSeconds = position });
 
-    private async Task<Dictionary<long, (int Position, bool Completed)>> ProgressAsync(Reader reader, long course) =>
+    private async Task<Dictionary<long, (int Position, bool Completed)>> ProgressAsync(SignedInReader reader, long course) =>
         (await HttpAssert.JsonAsync(await Get($"/api/v1/courses/{course}/progress", reader.Token), HttpStatusCode.OK))
             .GetProperty("lessons").EnumerateArray()
             .ToDictionary(l => l.GetProperty("lessonId").GetInt64(),

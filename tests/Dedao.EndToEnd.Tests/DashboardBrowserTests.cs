@@ -51,7 +51,8 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
             await page.GotoAsync(login.ToString());
             await ExpectEveryResourceRunningAsync(page);
 
-            var token = await LogInThroughTheGatewayAsync(apphost.Gateway);
+            using var gateway = new HttpClient { BaseAddress = apphost.Gateway };
+            var token = (await Readers.SignUpAsync(gateway)).Token;
             await page.GotoAsync(new Uri(login, "/traces").ToString());
             // The login's own trace: the gateway also calls passport by itself, for its signing keys.
             var loginThroughBoth = page.GetByRole(AriaRole.Row)
@@ -97,24 +98,6 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output)
         {
             await Expect(row.GetByRole(AriaRole.Gridcell, new() { Name = KnownResourceStates.Running, Exact = true })).ToBeVisibleAsync(Eventually);
         }
-    }
-
-    /// <returns>The access token.</returns>
-    private static async Task<string> LogInThroughTheGatewayAsync(Uri gateway)
-    {
-        const string Password = "correct horse battery";
-        using var client = new HttpClient { BaseAddress = gateway };
-        // A platform that has just started may answer 503 while its services warm up: a new phone for each resend.
-        var phone = "";
-        using var register = await Resend.UntilServedAsync(() =>
-        {
-            phone = $"135{Random.Shared.Next(10_000_000, 99_999_999)}";
-            return client.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = Password, nickname = "读者" });
-        });
-        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
-        using var loggedIn = await Resend.UntilServedAsync(() => client.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = Password }));
-        Assert.Equal(HttpStatusCode.OK, loggedIn.StatusCode);
-        return (await loggedIn.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
     /// <summary>Coins for the first column through the sandbox, then the column with them, until the order is completed.</summary>

@@ -252,8 +252,8 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
     {
         using var client = Client.Create(platform);
 
-        using var nickname = await client.RegisterAsync(new { phone = Client.NewPhone(), password = Client.Password, nickname = "\u0000\u202e<script>" });
-        using var password = await client.RegisterAsync(new { phone = Client.NewPhone(), password = "😀😀😀😀", nickname = "读者" });
+        using var nickname = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = Client.Password, nickname = "\u0000\u202e<script>" });
+        using var password = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = "😀😀😀😀", nickname = "读者" });
 
         var nicknameProblem = await HttpAssert.ProblemAsync(nickname, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(nicknameProblem.GetProperty("errors").TryGetProperty("nickname", out _));

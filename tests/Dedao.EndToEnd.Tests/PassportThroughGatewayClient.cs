@@ -19,7 +19,7 @@ namespace Dedao.EndToEnd.Tests;
 /// </summary>
 internal sealed class PassportThroughGatewayClient : IDisposable
 {
-    public const string Password = "correct horse battery";
+    public const string Password = Readers.Password;
     private const string Api = "/api/v1/passport";
 
     // 127.0.0.1 is the fixture's own client (and that of every other test); the first one here is 127.0.0.20.
@@ -72,8 +72,6 @@ internal sealed class PassportThroughGatewayClient : IDisposable
         return new PassportThroughGatewayClient(new HttpClient(handler, disposeHandler: true) { BaseAddress = gateway }, address);
     }
 
-    public static string NewPhone() => $"13{Random.Shared.Next(0, 1_000_000_000):D9}";
-
     public Task<HttpResponseMessage> RegisterAsync(object body) => _http.PostAsJsonAsync($"{Api}/register", body);
 
     /// <summary>Registers a new reader (201 asserted) and returns their id and phone; a new phone for each resend after a 503.</summary>
@@ -82,7 +80,7 @@ internal sealed class PassportThroughGatewayClient : IDisposable
         var phone = "";
         using var response = await Resend.UntilServedAsync(() =>
         {
-            phone = NewPhone();
+            phone = Readers.NewPhone();
             return RegisterAsync(new { phone, password = Password, nickname = "读者" });
         });
         Assert.True(response.StatusCode == HttpStatusCode.Created,

@@ -25,7 +25,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
     public async Task Register_is_201_with_the_user_id_then_409_phone_taken_and_400_names_each_invalid_field()
     {
         using var client = Client.Create(platform);
-        var phone = Client.NewPhone();
+        var phone = Readers.NewPhone();
 
         using var created = await client.RegisterAsync(new { phone, password = Client.Password, nickname = "读者" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -71,7 +71,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
         Assert.False(string.IsNullOrEmpty(payload["jti"]?.ToString()));
         Assert.NotNull(payload["roles"]);
 
-        using var unknownPhone = await client.LoginAsync(Client.NewPhone(), Client.Password);
+        using var unknownPhone = await client.LoginAsync(Readers.NewPhone(), Client.Password);
         var unknown = await HttpAssert.ProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");
         using var wrongPassword = await client.LoginAsync(phone, "not the password");
         var wrong = await HttpAssert.ProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
@@ -46,22 +43,8 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// </summary>
     private async Task WarmUpAsync()
     {
-        var phone = $"137{Random.Shared.Next(10_000_000, 99_999_999)}";
-        var credentials = new { phone, password = "warm-up password", nickname = "warm-up" };
         using var passport = App.CreateHttpClient("passport");
-        // A cold passport may spend its first request's 1.5 s budget (503) on JIT and the first queries: asked again until warm.
-        await Poll.UntilAsync(async () =>
-        {
-            using var registered = await passport.PostAsJsonAsync("/api/v1/passport/register", credentials);
-            return registered.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict;
-        }, TimeSpan.FromSeconds(60), () => "the warm-up registration");
-        string? token = null;
-        await Poll.UntilAsync(async () =>
-        {
-            using var login = await passport.PostAsJsonAsync("/api/v1/passport/login", credentials);
-            token = login.IsSuccessStatusCode ? (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString() : null;
-            return token is not null;
-        }, TimeSpan.FromSeconds(60), () => "the warm-up login");
+        var token = (await Readers.SignUpAsync(passport, "warm-up")).Token;
         (string Service, string Path)[] reads =
         [
             ("passport", "/api/v1/passport/me"), ("column", "/api/v1/columns/1"), ("course", "/api/v1/courses/1"),

@@ -15,25 +15,6 @@ namespace Dedao.EndToEnd.Tests;
 [Collection(Platform.Name)]
 public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper output)
 {
-    private static string NewPhone() => $"139{Random.Shared.Next(10_000_000, 99_999_999)}";
-
-    /// <summary>Registers a new reader through the gateway and returns their access token and phone.</summary>
-    private async Task<(string Token, string Phone)> SignUpAsync()
-    {
-        // A loaded machine may spend passport's budget on the slow password hash (503): resent, under a new phone each time.
-        var phone = "";
-        using var register = await Resend.UntilServedAsync(() =>
-        {
-            phone = NewPhone();
-            return platform.Gateway.PostAsJsonAsync("/api/v1/passport/register", new { phone, password = "correct horse battery", nickname = "读者" });
-        });
-        Assert.Equal(HttpStatusCode.Created, register.StatusCode);
-        using var login = await Resend.UntilServedAsync(() =>
-            platform.Gateway.PostAsJsonAsync("/api/v1/passport/login", new { phone, password = "correct horse battery" }));
-        login.EnsureSuccessStatusCode();
-        return ((await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, phone);
-    }
-
     [Fact]
     public void Every_resource_is_running_and_healthy()
     {
@@ -91,7 +72,7 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     [Fact]
     public async Task A_reader_registers_logs_in_and_reaches_the_protected_services()
     {
-        var (token, phone) = await SignUpAsync();
+        var (_, phone, token) = await Readers.SignUpAsync(platform.Gateway);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await platform.Gateway.GetAsync("/api/v1/orders")).StatusCode);
 
@@ -115,7 +96,7 @@ public sealed class PlatformTests(PlatformFixture platform, ITestOutputHelper ou
     {
         using var stranger = await platform.Gateway.GetAsync("/api/v1/nothing-here");
         using var reader = platform.App.CreateHttpClient("gateway");
-        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await SignUpAsync()).Token);
+        reader.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await Readers.SignUpAsync(platform.Gateway)).Token);
         using var known = await reader.GetAsync("/api/v1/nothing-here");
 
         Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);

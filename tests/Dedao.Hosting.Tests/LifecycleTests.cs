@@ -88,7 +88,7 @@ public sealed partial class LifecycleTests : IDisposable
         builder.AddMySql("mysql").AddDatabase("keepdb");
         builder.AddRedisServer("redis");
         builder.AddRabbitMQServer("messaging");
-        var pids = new List<int>();
+        var processes = new List<LinuxProcess>();
         var listeners = new List<string>();
         var connections = new Dictionary<string, string>();
         await using (var app = builder.Build())
@@ -107,20 +107,20 @@ public sealed partial class LifecycleTests : IDisposable
 
             foreach (var server in ExecutableServersFixture.Servers)
             {
-                pids.AddRange(ServerProcesses.Tree(await ServerProcesses.PidAsync(app, server)));
+                processes.AddRange(ServerProcesses.Tree(await ServerProcesses.PidAsync(app, server)));
             }
 
             // A daemon that left the process tree would still hold a port of ours.
-            foreach (var pid in pids)
+            foreach (var process in processes)
             {
-                listeners.AddRange(await ServerProcesses.ListenersAsync(pid));
+                listeners.AddRange(await ServerProcesses.ListenersAsync(process.Pid));
             }
 
             await use(app, connections);
         }
 
-        await Poll.UntilAsync(() => !pids.Any(ServerProcesses.IsAlive), TimeSpan.FromSeconds(20),
-            () => $"still running after the stop: {string.Join(", ", pids.Where(ServerProcesses.IsAlive))}");
+        await Poll.UntilAsync(() => !processes.Any(p => p.IsAlive()), TimeSpan.FromSeconds(20),
+            () => $"still running after the stop: {string.Join(", ", processes.Where(p => p.IsAlive()))}");
         var (_, stillListening) = await ServerProcesses.RunAsync("ss", "-Hltn");
         Assert.DoesNotContain(listeners, address => stillListening.Contains($" {address} ", StringComparison.Ordinal));
         return connections;

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using System.Globalization;
 using Aspire.Hosting;
+using Dedao.Testing;
 
 namespace Dedao.Hosting.Tests;
 
-/// <summary>What the operating system says about the servers DCP runs: their pids, listeners and liveness.</summary>
+/// <summary>What the operating system says about the servers DCP runs: their pids, process trees and listeners.</summary>
 internal static class ServerProcesses
 {
     public static async Task<int> PidAsync(DistributedApplication app, string resourceName)
@@ -12,49 +12,17 @@ internal static class ServerProcesses
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var running = await app.ResourceNotifications.WaitForResourceAsync(resourceName,
             e => e.Snapshot.Properties.Any(p => p.Name == "executable.pid" && p.Value is not null), timeout.Token);
-        return Convert.ToInt32(running.Snapshot.Properties.First(p => p.Name == "executable.pid").Value, CultureInfo.InvariantCulture);
+        return ServiceProcess.Of(running.Snapshot).Pid;
     }
-
-    public static bool IsAlive(int pid) => Directory.Exists($"/proc/{pid}");
 
     /// <summary><paramref name="root"/> and every process below it (a server script's interpreter, Erlang's VM).</summary>
-    public static IReadOnlySet<int> Tree(int root)
-    {
-        var parents = new Dictionary<int, int>();
-        foreach (var folder in Directory.EnumerateDirectories("/proc"))
-        {
-            if (int.TryParse(Path.GetFileName(folder), out var pid))
-            {
-                try
-                {
-                    // The parent is the field after the parenthesised command name, which may itself hold spaces.
-                    var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-                    parents[pid] = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-                }
-                catch (IOException)
-                {
-                    // Gone while we looked.
-                }
-            }
-        }
-
-        var tree = new HashSet<int> { root };
-        for (var grew = true; grew;)
-        {
-            grew = false;
-            foreach (var (pid, parent) in parents)
-            {
-                grew |= tree.Contains(parent) && tree.Add(pid);
-            }
-        }
-
-        return tree;
-    }
+    public static IReadOnlyList<LinuxProcess> Tree(int root) =>
+        LinuxProcess.Read(root) is { } process ? LinuxProcess.WithDescendants([process], LinuxProcess.All()) : [];
 
     /// <summary>Local addresses of the TCP sockets <paramref name="pid"/> or its descendants listen on, from <c>ss</c>.</summary>
     public static async Task<IReadOnlyList<string>> ListenersAsync(int pid)
     {
-        var tree = Tree(pid);
+        var tree = Tree(pid).Select(p => p.Pid).ToList();
         var (_, output) = await RunAsync("ss", "-Hltnp");
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Where(line => tree.Any(p => line.Contains($"pid={p},", StringComparison.Ordinal)))

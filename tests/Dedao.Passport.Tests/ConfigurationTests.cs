@@ -43,14 +43,14 @@ public sealed class ConfigurationTests(PassportFixture fixture)
         await using var passport = await PassportProcess.StartAsync(
             fixture.MySql.ConnectionString("passport_no_redis"), nobodyListens, readinessPath: "/alive");
         using var client = new PassportClient(passport.CreateClient());
-        var phone = TestData.NewPhone();
+        var phone = Readers.NewPhone();
         // /alive answers before the database is migrated.
         await Poll.UntilAsync(async () =>
         {
-            using var registered = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = "reader" });
+            using var registered = await client.RegisterAsync(new { phone, password = Readers.Password, nickname = "reader" });
             return registered.StatusCode is HttpStatusCode.Created or HttpStatusCode.Conflict;
         }, TimeSpan.FromSeconds(30), () => "a registration with Redis unreachable");
-        var user = new RegisteredUser(Guid.Empty, phone, TestData.Password);
+        var user = new RegisteredUser(Guid.Empty, phone, Readers.Password);
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         using (var response = await client.LoginAsync(user.Phone, user.Password))

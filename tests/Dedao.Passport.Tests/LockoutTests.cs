@@ -95,15 +95,15 @@ public sealed class LockoutTests(PassportFixture fixture)
         using var attacker = fixture.CreateClient(address);
         for (var i = 0; i < AddressLimit; i++)
         {
-            await FailAsync(attacker, TestData.NewPhone(), 1);
+            await FailAsync(attacker, Readers.NewPhone(), 1);
         }
 
-        using var held = await attacker.LoginAsync(TestData.NewPhone(), "wrong password");
+        using var held = await attacker.LoginAsync(Readers.NewPhone(), "wrong password");
         await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
         Assert.InRange(held.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(15));
 
         using var someoneElse = fixture.CreateClient();
-        using var notHeld = await someoneElse.LoginAsync(TestData.NewPhone(), "wrong password");
+        using var notHeld = await someoneElse.LoginAsync(Readers.NewPhone(), "wrong password");
         Assert.Equal(HttpStatusCode.Unauthorized, notHeld.StatusCode);
     }
 
@@ -114,7 +114,7 @@ public sealed class LockoutTests(PassportFixture fixture)
         using var attacker = fixture.CreateClient(address);
         for (var i = 0; i < AddressLimit; i++)
         {
-            await FailAsync(attacker, TestData.NewPhone(), 1);
+            await FailAsync(attacker, Readers.NewPhone(), 1);
         }
 
         // Every count Redis held of this address is gone, as writes that timed out would be.
@@ -129,7 +129,7 @@ public sealed class LockoutTests(PassportFixture fixture)
             Assert.True(lost > 0, $"Redis held no count of {address}");
         }
 
-        using var held = await attacker.LoginAsync(TestData.NewPhone(), "wrong password");
+        using var held = await attacker.LoginAsync(Readers.NewPhone(), "wrong password");
         await HttpAssert.ProblemAsync(held, HttpStatusCode.TooManyRequests, "too_many_attempts");
     }
 

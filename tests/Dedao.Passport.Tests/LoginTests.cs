@@ -47,7 +47,7 @@ public sealed class LoginTests(PassportFixture fixture)
         var user = await client.RegisterUserAsync();
 
         using var wrongPassword = await client.LoginAsync(user.Phone, "not the password");
-        using var unknownPhone = await client.LoginAsync(TestData.NewPhone(), user.Password);
+        using var unknownPhone = await client.LoginAsync(Readers.NewPhone(), user.Password);
 
         var wrong = await HttpAssert.ProblemAsync(wrongPassword, HttpStatusCode.Unauthorized, "invalid_credentials");
         var unknown = await HttpAssert.ProblemAsync(unknownPhone, HttpStatusCode.Unauthorized, "invalid_credentials");

@@ -11,7 +11,7 @@ public sealed class MeTests(PassportFixture fixture)
     public async Task Me_shows_the_user_with_a_masked_phone()
     {
         using var client = fixture.CreateClient();
-        var phone = "138" + TestData.NewPhone()[3..7] + "0000";
+        var phone = "138" + Readers.NewPhone()[3..7] + "0000";
         var user = await client.RegisterUserAsync(phone);
         var tokens = await client.LoginTokensAsync(user.Phone, user.Password);
 

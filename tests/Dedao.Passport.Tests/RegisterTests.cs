@@ -11,7 +11,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_new_phone_is_registered_with_201_and_a_user_id()
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname = "读者" });
+        using var response = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = Readers.Password, nickname = "读者" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await PassportClient.ReadJsonAsync(response);
@@ -33,10 +33,10 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task Concurrent_registrations_of_one_phone_create_one_user()
     {
         using var client = fixture.CreateClient();
-        var phone = TestData.NewPhone();
+        var phone = Readers.NewPhone();
 
         var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
-            client.RegisterAsync(new { phone, password = TestData.Password, nickname = "racer" })));
+            client.RegisterAsync(new { phone, password = Readers.Password, nickname = "racer" })));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
         Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.Created), r => Assert.Equal(HttpStatusCode.Conflict, r.StatusCode));
@@ -56,7 +56,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_malformed_phone_is_400_validation_failed(string phone, string field)
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = "n" });
+        using var response = await client.RegisterAsync(new { phone, password = Readers.Password, nickname = "n" });
 
         var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _));
@@ -68,7 +68,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_password_outside_8_to_128_characters_is_400(int length)
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = new string('p', length), nickname = "n" });
+        using var response = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = new string('p', length), nickname = "n" });
 
         var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
@@ -80,7 +80,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_password_of_8_or_128_characters_is_accepted(int length)
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = new string('p', length), nickname = "n" });
+        using var response = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = new string('p', length), nickname = "n" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
     }
@@ -92,7 +92,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_nickname_outside_1_to_32_characters_is_400(string nickname)
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname });
+        using var response = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = Readers.Password, nickname });
 
         var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
@@ -120,7 +120,7 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_nickname_with_control_or_bidi_characters_is_400(string nickname)
     {
         using var client = fixture.CreateClient();
-        using var response = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = TestData.Password, nickname });
+        using var response = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = Readers.Password, nickname });
 
         var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("nickname", out _));
@@ -130,8 +130,8 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_password_is_counted_in_characters_so_four_emoji_are_too_short()
     {
         using var client = fixture.CreateClient();
-        using var tooShort = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀", nickname = "reader" });
-        using var enough = await client.RegisterAsync(new { phone = TestData.NewPhone(), password = "😀😀😀😀😀😀😀😀", nickname = "reader" });
+        using var tooShort = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = "😀😀😀😀", nickname = "reader" });
+        using var enough = await client.RegisterAsync(new { phone = Readers.NewPhone(), password = "😀😀😀😀😀😀😀😀", nickname = "reader" });
 
         var problem = await HttpAssert.ProblemAsync(tooShort, HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("password", out _));
@@ -142,12 +142,12 @@ public sealed class RegisterTests(PassportFixture fixture)
     public async Task A_nickname_is_stored_in_nfc_and_counted_in_characters()
     {
         using var client = fixture.CreateClient();
-        var phone = TestData.NewPhone();
+        var phone = Readers.NewPhone();
         // "e" + combining acute, 32 of them: 64 UTF-16 units, 32 characters once composed.
         var decomposed = string.Concat(Enumerable.Repeat("e\u0301", 32));
-        using var created = await client.RegisterAsync(new { phone, password = TestData.Password, nickname = decomposed });
+        using var created = await client.RegisterAsync(new { phone, password = Readers.Password, nickname = decomposed });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var tokens = await client.LoginTokensAsync(phone, TestData.Password);
+        var tokens = await client.LoginTokensAsync(phone, Readers.Password);
 
         using var me = await client.MeAsync(tokens.AccessToken);
 

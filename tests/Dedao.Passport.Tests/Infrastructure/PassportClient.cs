@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dedao.Testing;
 
 namespace Dedao.Passport.Tests.Infrastructure;
 
@@ -18,9 +19,9 @@ public sealed class PassportClient(HttpClient http) : IDisposable
 
     public Task<HttpResponseMessage> RegisterAsync(object body) => http.PostAsJsonAsync($"{Api}/register", body);
 
-    public async Task<RegisteredUser> RegisterUserAsync(string? phone = null, string password = TestData.Password)
+    public async Task<RegisteredUser> RegisterUserAsync(string? phone = null, string password = Readers.Password)
     {
-        phone ??= TestData.NewPhone();
+        phone ??= Readers.NewPhone();
         using var response = await RegisterAsync(new { phone, password, nickname = "reader" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await ReadJsonAsync(response);

@@ -4,11 +4,6 @@ namespace Dedao.Passport.Tests.Infrastructure;
 
 public static class TestData
 {
-    public const string Password = "correct horse battery";
-
-    public static string NewPhone() =>
-        "1" + Random.Shared.NextInt64(0, 10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
-
     /// <summary>An address from the IPv6 documentation prefix: never routed, unique per call.</summary>
     public static string NewClientAddress() =>
         string.Create(CultureInfo.InvariantCulture, $"2001:db8::{Random.Shared.Next(0x10000):x}:{Random.Shared.Next(0x10000):x}:{Random.Shared.Next(0x10000):x}");
