@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Dedao.Testing;
 using Client = Dedao.EndToEnd.Tests.PassportThroughGatewayClient;
-using Jwt = Dedao.EndToEnd.Tests.PassportThroughGatewayJwt;
 
 namespace Dedao.EndToEnd.Tests;
 

@@ -21,7 +21,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            using var response = await client.MeAsync(Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId), key));
+            using var response = await client.MeAsync(Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(user.UserId), key));
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -34,7 +34,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            using var response = await client.MeAsync(Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId, issuer: "dedao-passport"), key));
+            using var response = await client.MeAsync(Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(user.UserId, issuer: "dedao-passport"), key));
 
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
@@ -47,7 +47,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            await AssertRejectedAsync(client, Jwt.WithAlgNone(Jwt.Claims(user.UserId)));
+            await AssertRejectedAsync(client, Jwt.WithAlgNone(PassportClaims.For(user.UserId)));
         }
     }
 
@@ -73,7 +73,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            var claims = Jwt.Claims(user.UserId, issuedAt: DateTimeOffset.UtcNow.AddMinutes(-20), lifetime: TimeSpan.FromMinutes(10));
+            var claims = PassportClaims.For(user.UserId, issuedAt: DateTimeOffset.UtcNow.AddMinutes(-20), lifetime: TimeSpan.FromMinutes(10));
 
             await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), claims, key));
         }
@@ -86,7 +86,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId, issuer: "evil-passport"), key));
+            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(user.UserId, issuer: "evil-passport"), key));
         }
     }
 
@@ -97,7 +97,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (client)
         using (key)
         {
-            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId, audience: "someone-else"), key));
+            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(user.UserId, audience: "someone-else"), key));
         }
     }
 
@@ -109,7 +109,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
         using (key)
         using (var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
-            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(user.UserId), foreign));
+            await AssertRejectedAsync(client, Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(user.UserId), foreign));
         }
     }
 
@@ -123,7 +123,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
             var publicKey = key.ExportSubjectPublicKeyInfo();
             var header = new JsonObject { ["alg"] = "HS256", ["kid"] = kid, ["typ"] = "JWT" };
 
-            await AssertRejectedAsync(client, Jwt.WithHmac(header, Jwt.Claims(user.UserId), publicKey));
+            await AssertRejectedAsync(client, Jwt.WithHmac(header, PassportClaims.For(user.UserId), publicKey));
         }
     }
 

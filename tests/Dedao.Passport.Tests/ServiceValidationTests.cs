@@ -57,7 +57,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         var (kid, key) = await StoredSigningKey.CurrentAsync(fixture.MySql, PassportFixture.Database);
         key.Dispose();
         using var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var forged = Jwt.Sign(Jwt.Es256Header(kid), Jwt.Claims(Guid.NewGuid()), foreign);
+        var forged = Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(Guid.NewGuid()), foreign);
 
         using var anonymous = await SendAsync(service, "/whoami", null);
         using var rejected = await SendAsync(service, "/whoami", forged);
@@ -76,7 +76,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
             ["Authentication:Authority"] = $"http://127.0.0.1:{FreePort.Next()}",
         });
         using var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var token = Jwt.Sign(Jwt.Es256Header("some-kid"), Jwt.Claims(Guid.NewGuid()), foreign);
+        var token = Jwt.Sign(Jwt.Es256Header("some-kid"), PassportClaims.For(Guid.NewGuid()), foreign);
 
         var clock = Stopwatch.StartNew();
         using var response = await SendAsync(service, "/whoami", token);

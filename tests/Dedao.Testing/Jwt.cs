@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Dedao.Passport.Tests.Infrastructure;
+namespace Dedao.Testing;
 
 /// <summary>Reads and forges compact JWTs by hand, so the tests do not trust the library under test.</summary>
 public static class Jwt
@@ -35,23 +35,6 @@ public static class Jwt
     {
         var parts = token.Split('.');
         return $"{parts[0]}.{Encode(payload)}.{parts[2]}";
-    }
-
-    /// <summary>Claims as passport writes them, for the given user, valid now.</summary>
-    public static JsonObject Claims(Guid userId, string issuer = PassportFixture.Issuer, string audience = "dedao", DateTimeOffset? issuedAt = null, TimeSpan? lifetime = null)
-    {
-        var iat = issuedAt ?? DateTimeOffset.UtcNow;
-        return new JsonObject
-        {
-            ["iss"] = issuer,
-            ["aud"] = audience,
-            ["sub"] = userId.ToString(),
-            ["jti"] = Guid.NewGuid().ToString("N"),
-            ["iat"] = iat.ToUnixTimeSeconds(),
-            ["nbf"] = iat.ToUnixTimeSeconds(),
-            ["exp"] = (iat + (lifetime ?? TimeSpan.FromMinutes(10))).ToUnixTimeSeconds(),
-            ["roles"] = new JsonArray("user"),
-        };
     }
 
     public static JsonObject Es256Header(string kid) => new() { ["alg"] = "ES256", ["kid"] = kid, ["typ"] = "JWT" };
