@@ -6,7 +6,7 @@ public sealed record OrderCreated(
     public static string EventName => "order.created";
 }
 
-/// <param name="Reason"><c>user</c> or <c>expired</c>.</param>
+/// <param name="Reason"><c>user</c>, <c>expired</c>, or <c>already_owned</c> (another of the user's orders of the product was paid).</param>
 public sealed record OrderCancelled(long OrderId, Guid UserId, string Reason) : IIntegrationEvent
 {
     public static string EventName => "order.cancelled";

@@ -6,8 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Dedao.Order.Events;
 
 /// <summary>
-/// A payment for an order arrived: the order is paid, once. Money that arrives for an order that is cancelled, paid by
-/// another payment, or for a product the user bought through another order, is handed back (<c>payment.refund_required</c>).
+/// A payment for an order arrived: the order is paid, once. The user's other pending orders of the product can then never
+/// complete: they are cancelled with it (reason <c>already_owned</c>), so that paying one is refused before money moves.
+/// Money that arrives for an order that is cancelled, paid by another payment, or for a product the user bought through
+/// another order, is handed back (<c>payment.refund_required</c>).
 /// </summary>
 public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges changes, TimeProvider time, ILogger<PaymentSucceededHandler> logger)
     : IEventHandler<PaymentSucceeded>
@@ -36,14 +38,15 @@ public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges chan
             return;
         }
 
+        var now = time.GetUtcNow().UtcDateTime;
         var owned = orders.Any(o => o.Status is OrderStatus.Paid or OrderStatus.Completed);
         if (order.Status == OrderStatus.Pending && !owned && @event.AmountFen == order.AmountFen)
         {
-            var now = time.GetUtcNow().UtcDateTime;
             order.Status = OrderStatus.Paid;
             order.PaidAt = now;
             order.PaymentId = @event.PaymentId;
             db.AddIntegrationEvent(new OrderPaid(order.Id, order.UserId, order.ProductType.ToContract(), order.ProductId, order.AmountFen, now));
+            CancelBoughtElsewhere(orders.Where(o => o.Id != orderId), now, context);
             context.OnCommitted(() =>
             {
                 changes.Changed(orderId);
@@ -55,5 +58,24 @@ public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges chan
         logger.LogWarning("Payment {PaymentId} arrived for order {OrderId}, which is {Status}{Owned}: refunding it",
             @event.PaymentId, orderId, order.Status, owned ? " (the product is bought)" : "");
         db.AddIntegrationEvent(new PaymentRefundRequired(orderId, @event.PaymentId, order.UserId, @event.AmountFen, "order_cancelled"));
+        if (owned)
+        {
+            CancelBoughtElsewhere([order], now, context);
+        }
+    }
+
+    private void CancelBoughtElsewhere(IEnumerable<Data.Order> orders, DateTime now, EventContext context)
+    {
+        foreach (var pending in orders.Where(o => o.Status == OrderStatus.Pending).ToList())
+        {
+            pending.Status = OrderStatus.Cancelled;
+            pending.CancelledAt = now;
+            db.AddIntegrationEvent(new OrderCancelled(pending.Id, pending.UserId, "already_owned"));
+            context.OnCommitted(() =>
+            {
+                changes.Changed(pending.Id);
+                return Task.CompletedTask;
+            });
+        }
     }
 }
