@@ -66,7 +66,7 @@ public sealed class PaymentSucceededHandler(OrderDbContext db, OrderChanges chan
 
     private void CancelBoughtElsewhere(IEnumerable<Data.Order> orders, DateTime now, EventContext context)
     {
-        foreach (var pending in orders.Where(o => o.Status == OrderStatus.Pending).ToList())
+        foreach (var pending in orders.Where(o => o.Status == OrderStatus.Pending))
         {
             pending.Status = OrderStatus.Cancelled;
             pending.CancelledAt = now;
