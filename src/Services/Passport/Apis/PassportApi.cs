@@ -23,7 +23,7 @@ public static class PassportApi
         return api;
     }
 
-    public static async Task<IResult> RegisterAsync(RegisterRequest request, [AsParameters] PassportServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Created<RegisterResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(RegisterRequest request, [AsParameters] PassportServices services, CancellationToken cancellationToken)
     {
         var errors = RequestValidation.Register(request, out var nickname);
         if (errors.Count > 0)
@@ -59,7 +59,7 @@ public static class PassportApi
         return TypedResults.Created((string?)null, new RegisterResponse(user.Id));
     }
 
-    public static async Task<IResult> LoginAsync(LoginRequest request, HttpContext http, [AsParameters] PassportServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> LoginAsync(LoginRequest request, HttpContext http, [AsParameters] PassportServices services, CancellationToken cancellationToken)
     {
         var errors = RequestValidation.Login(request);
         if (errors.Count > 0)
@@ -106,7 +106,7 @@ public static class PassportApi
         return TypedResults.Ok(await IssueTokensAsync(user, refreshToken, services, cancellationToken));
     }
 
-    public static async Task<IResult> RefreshAsync(RefreshRequest request, [AsParameters] PassportServices services, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> RefreshAsync(RefreshRequest request, [AsParameters] PassportServices services, CancellationToken cancellationToken)
     {
         var errors = RequestValidation.Refresh(request);
         if (errors.Count > 0)

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Dedao.Passport.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -19,14 +20,14 @@ public static class WellKnownApi
         api.MapGet("/.well-known/openid-configuration", GetOpenIdConfiguration).AllowAnonymous();
     }
 
-    public static async Task<IResult> GetJwksAsync(HttpContext http, SigningKeyStore store, CancellationToken cancellationToken)
+    public static async Task<Ok<JsonWebKeySetResponse>> GetJwksAsync(HttpContext http, SigningKeyStore store, CancellationToken cancellationToken)
     {
         var keys = await store.GetAsync(cancellationToken);
         http.Response.Headers.CacheControl = CacheControl;
         return TypedResults.Ok(new JsonWebKeySetResponse([.. keys.Keys.Select(ToJwk)]));
     }
 
-    public static IResult GetOpenIdConfiguration(HttpContext http, IOptions<PassportOptions> options)
+    public static Ok<OpenIdConfigurationResponse> GetOpenIdConfiguration(HttpContext http, IOptions<PassportOptions> options)
     {
         // The JWKS at the address the client used (the gateway's public one, from its forwarded headers, or a
         // service's direct one), so it is fetched the way the metadata was reached. The issuer is fixed: it is in the tokens.
