@@ -173,6 +173,17 @@ public sealed class PurchaseTests(CommerceFixture platform)
             () => $"the coins of {Refunded()} doubled purchases back, {Bought()} columns bought");
         Assert.Equal(succeededCount, succeeded.Received.Count(e => e.Event.UserId == shopper.UserId && e.Event.OrderId is not null));
         Assert.Equal(Bought(), paid.Received.Where(e => e.Event.UserId == shopper.UserId).Select(e => e.Event.ProductId).Distinct().Count());
+        // A 409 is only ever for an order cancelled because its column was bought through another.
+        var bought = paid.Received.Where(e => e.Event.UserId == shopper.UserId).Select(e => e.Event.ProductId).ToHashSet();
+        for (var n = 0; n < orders.Count; n++)
+        {
+            if (statuses[n] == HttpStatusCode.Conflict)
+            {
+                Assert.Equal("cancelled", await shopper.OrderStatusAsync(orders[n]));
+                Assert.Contains(columns[n % columns.Length], bought);
+            }
+        }
+
         await Invariants.AssertHoldAsync(platform);
     }
 
