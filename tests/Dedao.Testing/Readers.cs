@@ -12,23 +12,37 @@ public static class Readers
 {
     public const string Password = "correct horse battery";
 
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(1);
+
     /// <summary>A phone number passport accepts (<c>^1\d{10}$</c>), new at every call.</summary>
     public static string NewPhone() => "1" + Random.Shared.NextInt64(0, 10_000_000_000).ToString("D10", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// Registers a new reader through <paramref name="passport"/> (a client of passport or of the gateway) and signs them
-    /// in. A 503 is sent again, a registration under a new phone: the one that timed out may have gone through.
+    /// in. A 503 is sent again under a new phone, since the registration that ran out of time may have gone through. So is
+    /// a 409 <c>phone_taken</c>: a client that retries by itself (Aspire's, for a resource) may have sent the same
+    /// registration twice, and the first made the reader whose id the second cannot tell.
     /// </summary>
     public static async Task<SignedInReader> SignUpAsync(HttpClient passport, string nickname = "读者", string password = Password)
     {
         var phone = "";
-        using var registered = await Resend.UntilServedAsync(() =>
+        HttpResponseMessage? registered = null;
+        try
         {
-            phone = NewPhone();
-            return passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password, nickname });
-        });
-        var userId = (await HttpAssert.JsonAsync(registered, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
-        return new SignedInReader(userId, phone, await LogInAsync(passport, phone, password));
+            await Poll.UntilAsync(async () =>
+            {
+                registered?.Dispose();
+                phone = NewPhone();
+                registered = await passport.PostAsJsonAsync("/api/v1/passport/register", new { phone, password, nickname });
+                return registered.StatusCode is not (HttpStatusCode.ServiceUnavailable or HttpStatusCode.Conflict);
+            }, Patience, () => $"a registration answered {(int?)registered?.StatusCode}");
+            var userId = (await HttpAssert.JsonAsync(registered!, HttpStatusCode.Created)).GetProperty("userId").GetGuid();
+            return new SignedInReader(userId, phone, await LogInAsync(passport, phone, password));
+        }
+        finally
+        {
+            registered?.Dispose();
+        }
     }
 
     /// <summary>Signs in through <paramref name="passport"/>, sending again on 503; returns the access token.</summary>
