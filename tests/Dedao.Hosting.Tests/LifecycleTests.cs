@@ -107,13 +107,10 @@ public sealed partial class LifecycleTests : IDisposable
 
             foreach (var server in ExecutableServersFixture.Servers)
             {
-                processes.AddRange(ServerProcesses.Tree(await ServerProcesses.PidAsync(app, server)));
-            }
-
-            // A daemon that left the process tree would still hold a port of ours.
-            foreach (var process in processes)
-            {
-                listeners.AddRange(await ServerProcesses.ListenersAsync(process.Pid));
+                var pid = await ServerProcesses.PidAsync(app, server);
+                processes.AddRange(ServerProcesses.Tree(pid));
+                // A daemon that left the process tree would still hold a port of ours.
+                listeners.AddRange(await ServerProcesses.ListenersAsync(pid));
             }
 
             await use(app, connections);

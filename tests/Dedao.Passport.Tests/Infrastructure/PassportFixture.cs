@@ -18,10 +18,9 @@ public sealed class PassportFixture : IAsyncLifetime
     private const string RedisResource = "redis";
 
     private RunningServers? _servers;
-    private MySqlServer? _mySql;
     private PassportProcess? _passport;
 
-    public MySqlServer MySql => _mySql ?? throw new InvalidOperationException("Not started.");
+    public MySqlServer MySql => new(Servers.ConnectionStrings[MySqlResource]);
 
     public string RedisConnectionString => Servers.ConnectionStrings[RedisResource];
 
@@ -35,7 +34,6 @@ public sealed class PassportFixture : IAsyncLifetime
         builder.AddMySql(MySqlResource);
         builder.AddRedisServer(RedisResource);
         _servers = await RunningServers.StartAsync(builder, MySqlResource, RedisResource);
-        _mySql = new MySqlServer(_servers.ConnectionStrings[MySqlResource]);
         _passport = await StartPassportAsync(Database, new Dictionary<string, string>
         {
             ["Parameters__admin-phone"] = AdminPhone,
