@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text;
@@ -22,6 +21,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
 {
     private WebApplication? _app;
     private HttpClient _client = null!;
+    private readonly TaskCompletionSource _slowWorkCancelled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task InitializeAsync()
     {
@@ -38,6 +38,7 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         _app.MapGet("/dependency", string () => throw new TimeoutException("redis at 10.0.0.7 timed out"));
         _app.MapGet("/slow", async (CancellationToken cancellationToken) =>
         {
+            await using var _ = cancellationToken.Register(() => _slowWorkCancelled.TrySetResult());
             await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
             return "late";
         });
@@ -70,14 +71,14 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
-    public async Task Work_that_outlives_the_request_budget_is_cancelled_and_answered_503_in_time()
+    public async Task Work_that_outlives_the_request_budget_is_cancelled_and_answered_503()
     {
-        var clock = Stopwatch.StartNew();
         using var response = await _client.GetAsync(new Uri("/slow", UriKind.Relative));
-        clock.Stop();
 
+        // Not timed: a loaded machine stretches any bound. The 503 is the budget's (the work itself would answer 200
+        // after 30 s), and the work was told to stop rather than left running.
         await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+        Assert.True(_slowWorkCancelled.Task.IsCompleted, "the work's token was not cancelled");
     }
 
     [Theory]
