@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
@@ -126,23 +125,6 @@ internal sealed class PassportThroughGatewayClient : IDisposable
     {
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return document.RootElement.Clone();
-    }
-
-    /// <summary>
-    /// The private key passport signs with, for a kid, read from passport's database the way an attacker with a
-    /// backup would: it lets a test make a token that is right in every way but one.
-    /// </summary>
-    public static async Task<ECDsa> StoredSigningKeyAsync(PlatformFixture platform, string kid)
-    {
-        await using var connection = new MySqlConnector.MySqlConnection(await platform.App.GetConnectionStringAsync("passportdb"));
-        await connection.OpenAsync();
-        await using var command = new MySqlConnector.MySqlCommand("SELECT PrivateKeyPkcs8 FROM signing_keys WHERE KeyId = @kid", connection);
-        command.Parameters.AddWithValue("@kid", kid);
-        var pkcs8 = await command.ExecuteScalarAsync() as byte[];
-        Assert.True(pkcs8 is not null, $"passport stored no signing key with kid {kid}");
-        var key = ECDsa.Create();
-        key.ImportPkcs8PrivateKey(pkcs8, out _);
-        return key;
     }
 
     public void Dispose() => _http.Dispose();

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.Testing;
 using Dedao.Testing;
 using Client = Dedao.EndToEnd.Tests.PassportThroughGatewayClient;
 
@@ -342,7 +343,7 @@ public sealed class PassportThroughGatewayTests(PlatformFixture platform)
             var victim = await client.SignUpAsync();
             var (otherUserId, _) = await client.RegisterUserAsync();
             var kid = Jwt.Header(victim.AccessToken)["kid"]!.GetValue<string>();
-            var key = await Client.StoredSigningKeyAsync(platform, kid);
+            var (_, key) = await PassportSigningKeys.ReadAsync(await platform.App.GetConnectionStringAsync("passportdb") ?? "", kid);
             return new Forgery(client, victim.UserId, victim.AccessToken, otherUserId, kid, key);
         }
         catch

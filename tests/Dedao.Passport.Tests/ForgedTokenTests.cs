@@ -142,7 +142,7 @@ public sealed class ForgedTokenTests(PassportFixture fixture)
     {
         var client = fixture.CreateClient();
         var user = await client.RegisterUserAsync();
-        var (kid, key) = await StoredSigningKey.CurrentAsync(fixture.MySql, PassportFixture.Database);
+        var (kid, key) = await PassportSigningKeys.ReadAsync(fixture.MySql.ConnectionString(PassportFixture.Database));
         return (client, user, kid, key);
     }
 

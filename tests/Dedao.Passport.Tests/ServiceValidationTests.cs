@@ -54,7 +54,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         {
             ["Authentication:Authority"] = fixture.Passport.BaseAddress.ToString(),
         });
-        var (kid, key) = await StoredSigningKey.CurrentAsync(fixture.MySql, PassportFixture.Database);
+        var (kid, key) = await PassportSigningKeys.ReadAsync(fixture.MySql.ConnectionString(PassportFixture.Database));
         key.Dispose();
         using var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var forged = Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(Guid.NewGuid()), foreign);

@@ -55,7 +55,16 @@ public sealed class SigningKeyTests(PassportFixture fixture)
         await using var one = replicas[0];
         await using var other = replicas[1];
 
-        var stored = await StoredSigningKey.AllAsync(fixture.MySql, database);
+        var stored = await fixture.MySql.QueryAsync(database, "SELECT Generation, KeyId FROM signing_keys", reader =>
+        {
+            var keys = new List<(int Generation, string KeyId)>();
+            while (reader.Read())
+            {
+                keys.Add((reader.GetInt32(0), reader.GetString(1)));
+            }
+
+            return keys;
+        });
         var key = Assert.Single(stored);
         Assert.Equal(1, key.Generation);
         using var oneClient = new PassportClient(one.CreateClient());
