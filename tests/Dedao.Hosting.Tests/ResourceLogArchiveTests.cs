@@ -43,6 +43,30 @@ public sealed class ResourceLogArchiveTests : IDisposable
         Assert.All(failure, line => Assert.True(DateTimeOffset.TryParse(line.Split(' ')[0], out _), $"no time at the start of: {line}"));
     }
 
+    [Fact]
+    public async Task Each_replica_of_a_project_has_a_file_of_its_own()
+    {
+        var builder = TestAppModel.CreateEmpty().KeepResourceLogs(_folder);
+        // The lightest of the services: it needs no server, only its settings.
+        builder.AddProject<Projects.Dedao_PaySandbox>("sandbox")
+            .WithEnvironment("Sandbox__Secret", "a secret of sixteen characters or more")
+            .WithEnvironment("Sandbox__NotifyUrl", "http://127.0.0.1:9/notify")
+            .WithHttpEndpoint()
+            .WithReplicas(2);
+
+        string[] Files() => Directory.Exists(_folder) ? Directory.GetFiles(_folder, "sandbox*.log") : [];
+        await using (var app = await builder.BuildAsync())
+        {
+            await app.StartAsync();
+            await Poll.UntilAsync(() => Files().Length == 2 && Files().All(file => Read(file).Contains("Now listening on", StringComparison.Ordinal)),
+                TimeSpan.FromMinutes(1), () => $"two replicas' files, each with its start; there are: {string.Join(", ", Files().Select(file => $"{Path.GetFileName(file)}: {Read(file)}"))}");
+        }
+
+        // Each replica's own console: one start, one address.
+        Assert.All(Files(), file => Assert.Single(File.ReadAllLines(file), line => line.Contains("Now listening on", StringComparison.Ordinal)));
+        Assert.All(Files(), file => Assert.StartsWith("sandbox-", Path.GetFileName(file), StringComparison.Ordinal));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private static string Read(string path) => File.Exists(path) ? File.ReadAllText(path) : "";

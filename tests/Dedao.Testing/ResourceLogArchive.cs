@@ -1,86 +1,86 @@
-// Ours: Aspire.Hosting.Testing forwards each resource's console to ILogger, and .NET ships no logger that writes files.
-using System.Collections.Concurrent;
+// Ours: Aspire.Hosting.Testing forwards consoles to ILogger by resource name, which mixes replicas, and .NET ships no file logger.
 using System.Globalization;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.Hosting;
 
 namespace Dedao.Testing;
 
 /// <summary>
-/// Writes every line of every resource's console, without colours, to a file of its own:
-/// <c>&lt;folder&gt;/&lt;resource&gt;.log</c>, which the replicas of a project share. Under Aspire.Hosting.Testing the
-/// consoles live in the test's memory and are gone when it ends, so a test that fails in CI would otherwise leave nothing
-/// to say what the services were doing; <c>eng/resource-logs.sh</c> prints their warnings.
+/// Writes every line of every resource instance's console, without colours, to a file of its own:
+/// <c>&lt;folder&gt;/&lt;instance&gt;.log</c>, where a resource of one instance is its name and each replica its own
+/// (<c>column-abcdefgh</c>). Under Aspire.Hosting.Testing the consoles live in the test's memory and are gone when it
+/// ends, so a test that fails in CI would otherwise leave nothing to say what the services were doing;
+/// <c>eng/resource-logs.sh</c> prints their warnings.
 /// </summary>
-public sealed class ResourceLogArchive(string folder) : ILoggerProvider
+public sealed class ResourceLogArchive(string folder, ResourceNotificationService notifications, ResourceLoggerService logs)
+    : BackgroundService
 {
     /// <summary>Where <see cref="TestAppModel"/> keeps the consoles of every model a test run builds, when it is set.</summary>
     public const string FolderVariable = "DEDAO_RESOURCE_LOGS";
 
-    // Aspire names the logger of a resource's console "<application>.Resources.<resource>".
-    private const string ResourcesCategory = ".Resources.";
-
-    private readonly ConcurrentDictionary<string, ResourceLog> _logs = new();
-
-    public ILogger CreateLogger(string categoryName)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var at = categoryName.IndexOf(ResourcesCategory, StringComparison.Ordinal);
-        return at < 0
-            ? NullLogger.Instance
-            : _logs.GetOrAdd(categoryName[(at + ResourcesCategory.Length)..],
-                resource => new ResourceLog(Path.Combine(Directory.CreateDirectory(folder).FullName, resource + ".log")));
-    }
-
-    public void Dispose()
-    {
-        foreach (var log in _logs.Values)
+        var archiving = new Dictionary<string, Task>();
+        try
         {
-            log.Dispose();
-        }
-    }
-
-    private sealed class ResourceLog(string path) : ILogger, IDisposable
-    {
-        private readonly Lock _lock = new();
-        private StreamWriter? _writer;
-        private bool _disposed;
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            // The line as the resource wrote it (after the time DCP read it), not Aspire's "<number>: <line>".
-            var line = ConsoleColours.Remove(state is IReadOnlyList<KeyValuePair<string, object?>> values
-                && values.FirstOrDefault(value => value.Key == "LineContent").Value is string content
-                ? content
-                : formatter(state, exception));
-            // What Aspire itself logs for a resource ("Failed to create resource …" and its exception) is one line with
-            // newlines in it; each gets the first one's time, so that the file can be sorted by time line by line.
-            var space = line.IndexOf(' ', StringComparison.Ordinal);
-            var time = space > 0 && DateTimeOffset.TryParse(line.AsSpan(0, space), CultureInfo.InvariantCulture, out _) ? line[..(space + 1)] : "";
-            line = line.TrimEnd('\r', '\n').ReplaceLineEndings("\n" + time);
-            lock (_lock)
+            await foreach (var update in notifications.WatchAsync(stoppingToken))
             {
-                if (_disposed)
+                if (!archiving.ContainsKey(update.ResourceId))
                 {
-                    return;
+                    // An instance's id is its resource's name and a suffix; the suffix names a file only among replicas.
+                    var file = update.Resource.TryGetLastAnnotation<ReplicaAnnotation>(out var replicas) && replicas.Replicas > 1
+                        ? update.ResourceId
+                        : update.Resource.Name;
+                    archiving[update.ResourceId] = ArchiveAsync(update.ResourceId, file, stoppingToken);
                 }
-
-                // Flushed line by line: a test host that CI kills mid-run still leaves what was written.
-                _writer ??= new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
-                _writer.WriteLine(line);
             }
         }
-
-        public void Dispose()
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            lock (_lock)
+        }
+
+        await Task.WhenAll(archiving.Values);
+    }
+
+    private async Task ArchiveAsync(string resourceId, string file, CancellationToken stoppingToken)
+    {
+        StreamWriter? writer = null;
+        try
+        {
+            await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(stoppingToken))
             {
-                _disposed = true;
-                _writer?.Dispose();
+                // Flushed line by line, and made at the first line: a test host that CI kills mid-run still leaves what
+                // was written, and a resource with nothing to say (a parameter) leaves no empty file.
+                writer ??= new StreamWriter(new FileStream(Path.Combine(Directory.CreateDirectory(folder).FullName, file + ".log"),
+                    FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+                foreach (var line in batch)
+                {
+                    await writer.WriteLineAsync(AsFileLine(line.Content));
+                }
             }
         }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (writer is not null)
+            {
+                await writer.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The line as the resource wrote it, after the time DCP read it. What Aspire itself logs for a resource ("Failed to
+    /// create resource …" and its exception) is one line with newlines in it; each gets the first one's time, so that
+    /// the file can be sorted by time line by line.
+    /// </summary>
+    private static string AsFileLine(string content)
+    {
+        var line = ConsoleColours.Remove(content);
+        var space = line.IndexOf(' ', StringComparison.Ordinal);
+        var time = space > 0 && DateTimeOffset.TryParse(line.AsSpan(0, space), CultureInfo.InvariantCulture, out _) ? line[..(space + 1)] : "";
+        return line.TrimEnd('\r', '\n').ReplaceLineEndings("\n" + time);
     }
 }

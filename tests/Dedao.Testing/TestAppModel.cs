@@ -1,7 +1,7 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Dedao.Testing;
 
@@ -22,11 +22,12 @@ public static class TestAppModel
     public static IDistributedApplicationTestingBuilder CreateEmpty(params string[] args) =>
         KeepResourceLogs(DistributedApplicationTestingBuilder.Create(["--AppHost:Ephemeral=true", .. args]));
 
-    /// <summary>Writes each resource's console to <c>&lt;folder&gt;/&lt;resource&gt;.log</c> (<see cref="ResourceLogArchive"/>).</summary>
+    /// <summary>Writes each resource instance's console to <c>&lt;folder&gt;/&lt;instance&gt;.log</c> (<see cref="ResourceLogArchive"/>).</summary>
     public static IDistributedApplicationTestingBuilder KeepResourceLogs(this IDistributedApplicationTestingBuilder builder, string folder)
     {
-        // Made by the container, so that the app's disposal closes the files.
-        builder.Services.AddSingleton<ILoggerProvider>(_ => new ResourceLogArchive(folder));
+        // Run by the app, so that its stop closes the files.
+        builder.Services.AddHostedService(services => new ResourceLogArchive(folder,
+            services.GetRequiredService<ResourceNotificationService>(), services.GetRequiredService<ResourceLoggerService>()));
         return builder;
     }
 
