@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Dedao.Testing;
 
@@ -25,8 +26,9 @@ public static class TestAppModel
     /// <summary>Writes each resource instance's console to <c>&lt;folder&gt;/&lt;instance&gt;.log</c> (<see cref="ResourceLogArchive"/>).</summary>
     public static IDistributedApplicationTestingBuilder KeepResourceLogs(this IDistributedApplicationTestingBuilder builder, string folder)
     {
-        // Run by the app, so that its stop closes the files.
-        builder.Services.AddHostedService(services => new ResourceLogArchive(folder,
+        // Run by the app, so that its stop closes the files. Not AddHostedService: it keeps one service of a type, and a
+        // test that keeps its own archive (into its own folder) runs beside the one DEDAO_RESOURCE_LOGS asks for.
+        builder.Services.AddSingleton<IHostedService>(services => new ResourceLogArchive(folder,
             services.GetRequiredService<ResourceNotificationService>(), services.GetRequiredService<ResourceLoggerService>()));
         return builder;
     }
