@@ -38,10 +38,15 @@ public sealed class CommerceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = await TestAppModel.CreatePlatformAsync($"--Parameters:sandbox-secret={SandboxSecret}");
-        // The dead-letter test waits out order's retries: two, within seconds, not the minutes a deployment waits.
-        Project(builder, "order").WithEnvironment("Order__PaymentTimeout", PaymentTimeout.ToString())
-            .WithEnvironment("EventBus__RetryDelays__0", "00:00:01")
-            .WithEnvironment("EventBus__RetryDelays__1", "00:00:02");
+        // The dead-letter tests wait out order's and coin's retries: two, within seconds, not the minutes a deployment waits.
+        Project(builder, "order").WithEnvironment("Order__PaymentTimeout", PaymentTimeout.ToString());
+        foreach (var service in new[] { "order", "coin" })
+        {
+            Project(builder, service)
+                .WithEnvironment("EventBus__RetryDelays__0", "00:00:01")
+                .WithEnvironment("EventBus__RetryDelays__1", "00:00:02");
+        }
+
         // Password hashing, and fifty debits queued on one wallet's row, outlast the 1.5 s request budget and the 1 s
         // command timeout on a loaded test machine; both have tests of their own (ServiceDefaults, EndToEnd).
         foreach (var service in new[] { "passport", "order", "pay", "coin" })

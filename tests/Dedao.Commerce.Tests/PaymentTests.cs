@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text;
 using Aspire.Hosting.Testing;
+using Dedao.Contracts;
 using Dedao.Testing;
 
 namespace Dedao.Commerce.Tests;
@@ -151,6 +152,76 @@ public sealed class PaymentTests(CommerceFixture platform)
         Assert.Equal(HttpStatusCode.NotFound, throughGateway.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, direct.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, topup.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_debit_asked_again_for_another_wallet_or_amount_is_409_and_takes_nothing()
+    {
+        const long priceCoins = Catalog.PaidColumnPriceFen / 100;
+        var buyer = await Shopper.SignUpAsync(platform);
+        var other = await Shopper.SignUpAsync(platform);
+        var balance = await buyer.TopUpAsync(priceCoins);
+        var otherBalance = await other.TopUpAsync(priceCoins);
+        var orderId = await buyer.CreateOrderAsync("column", Catalog.PaidColumn);
+        using var paid = await buyer.PayAsync(orderId, "coin");
+        var paymentId = (await HttpAssert.JsonAsync(paid, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64();
+
+        // Pay's own call again, then the same payment id for a coin, and for another reader's wallet: had coin taken either
+        // for the payment's success, a payment id claimed first with one coin would pass for an order's price paid.
+        using var repeated = await buyer.PostToServiceAsync("coin", "/internal/coins/debits", new { paymentId, amountFen = Catalog.PaidColumnPriceFen });
+        using var oneCoin = await buyer.PostToServiceAsync("coin", "/internal/coins/debits", new { paymentId, amountFen = 100 });
+        using var otherWallet = await other.PostToServiceAsync("coin", "/internal/coins/debits", new { paymentId, amountFen = Catalog.PaidColumnPriceFen });
+
+        Assert.True((await HttpAssert.JsonAsync(repeated, HttpStatusCode.OK)).GetProperty("repeated").GetBoolean());
+        await HttpAssert.ProblemAsync(oneCoin, HttpStatusCode.Conflict, "debit_conflict");
+        await HttpAssert.ProblemAsync(otherWallet, HttpStatusCode.Conflict, "debit_conflict");
+        Assert.Equal(balance - priceCoins, await buyer.BalanceAsync());
+        Assert.Equal(otherBalance, await other.BalanceAsync());
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, buyer.UserId, "Purchase"));
+        Assert.Equal(0, await Invariants.LedgerCountAsync(platform, other.UserId, "Purchase"));
+    }
+
+    [Fact]
+    public async Task A_top_up_payment_asked_again_for_another_reader_or_amount_is_409()
+    {
+        var reader = await Shopper.SignUpAsync(platform);
+        var other = await Shopper.SignUpAsync(platform);
+        using var created = await reader.PostAsync("/api/v1/coins/topups", new { coins = 5 }, Guid.NewGuid().ToString());
+        var topup = await HttpAssert.JsonAsync(created, HttpStatusCode.Created);
+        var (topupId, paymentId, amountFen) = (topup.GetProperty("topupId").GetInt64(), topup.GetProperty("paymentId").GetInt64(),
+            topup.GetProperty("amountFen").GetInt64());
+
+        using var again = await reader.PostToServiceAsync("pay", "/internal/payments/topups", new { topupId, amountFen });
+        using var cheaper = await reader.PostToServiceAsync("pay", "/internal/payments/topups", new { topupId, amountFen = 1 });
+        using var someoneElse = await other.PostToServiceAsync("pay", "/internal/payments/topups", new { topupId, amountFen });
+
+        Assert.Equal(paymentId, (await HttpAssert.JsonAsync(again, HttpStatusCode.OK)).GetProperty("paymentId").GetInt64());
+        await HttpAssert.ProblemAsync(cheaper, HttpStatusCode.Conflict, "topup_conflict");
+        await HttpAssert.ProblemAsync(someoneElse, HttpStatusCode.Conflict, "topup_conflict");
+    }
+
+    [Fact]
+    public async Task A_payment_success_for_a_top_up_of_another_amount_credits_nothing_and_is_dead_lettered()
+    {
+        const string deadQueue = "coin.payment.succeeded.dead";
+        var reader = await Shopper.SignUpAsync(platform);
+        using var created = await reader.PostAsync("/api/v1/coins/topups", new { coins = 5 }, Guid.NewGuid().ToString());
+        var topup = await HttpAssert.JsonAsync(created, HttpStatusCode.Created);
+        var (topupId, paymentId) = (topup.GetProperty("topupId").GetInt64(), topup.GetProperty("paymentId").GetInt64());
+        var dead = await platform.Bus.CountAsync(deadQueue);
+
+        // One fen paid, as a payment for another sum would report it: crediting the top-up's five coins would sell them for it.
+        await platform.Bus.PublishAsync(new PaymentSucceeded(paymentId, null, topupId, reader.UserId, PaymentChannel.Sandbox, AmountFen: 1));
+        await Shopper.EventuallyAsync(async () => await platform.Bus.CountAsync(deadQueue) == dead + 1,
+            () => $"the success of payment {paymentId} for 1 fen parked in {deadQueue} after coin's retries");
+        await platform.Bus.PurgeAsync(deadQueue);
+        Assert.Equal(0, await reader.BalanceAsync());
+
+        // The top-up's own payment still credits it, once.
+        using var confirmed = await reader.ConfirmAsync(paymentId, "success");
+        Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+        await Shopper.EventuallyAsync(async () => await reader.BalanceAsync() == 5, () => $"top-up {topupId} credited");
+        Assert.Equal(1, await Invariants.LedgerCountAsync(platform, reader.UserId, "Topup"));
     }
 
     private static async Task<long> SandboxPaymentAsync(Shopper shopper)

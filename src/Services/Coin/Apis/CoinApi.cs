@@ -104,7 +104,8 @@ public static class CoinApi
             return Problems.Coded(StatusCodes.Status503ServiceUnavailable, "service_unavailable", "Payments cannot be opened right now.");
         }
 
-        await db.SaveChangesAsync(cancellationToken);
+        // Kept even when the caller has hung up by now: pay holds the payment, and a top-up should name it.
+        await db.SaveChangesAsync(CancellationToken.None);
         return TypedResults.Created($"/api/v1/coins/topups/{topup.Id}",
             new TopupResponse(topup.Id, topup.PaymentId.Value, topup.AmountFen, topup.Coins, topup.Status));
     }
@@ -139,9 +140,14 @@ public static class CoinApi
 
         var coins = CoinRate.CoinsFor(request.AmountFen);
         var outcome = await db.DebitAsync(userId, coins, request.PaymentId, time.GetUtcNow().UtcDateTime, cancellationToken);
-        return outcome == DebitOutcome.InsufficientBalance
-            ? Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.")
-            : TypedResults.Ok(new DebitResponse(request.PaymentId, coins, outcome == DebitOutcome.AlreadyDebited));
+        return outcome switch
+        {
+            DebitOutcome.InsufficientBalance =>
+                Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins."),
+            DebitOutcome.Conflict =>
+                Problems.Coded(StatusCodes.Status409Conflict, "debit_conflict", "This payment was debited before for another wallet or amount."),
+            _ => TypedResults.Ok(new DebitResponse(request.PaymentId, coins, outcome == DebitOutcome.AlreadyDebited)),
+        };
     }
 }
 

@@ -12,6 +12,8 @@ public enum DebitOutcome
     /// <summary>This payment was debited before: nothing more is taken.</summary>
     AlreadyDebited,
     InsufficientBalance,
+    /// <summary>This payment's id was debited before, for another wallet or amount: nothing is taken, and that is no success.</summary>
+    Conflict,
 }
 
 /// <summary>The only two ways a balance changes; each writes the wallet and its ledger entry in one transaction.</summary>
@@ -20,7 +22,9 @@ public static class WalletLedger
     /// <summary>
     /// Takes <paramref name="coins"/> for a payment, at most once per payment: a conditional update that no interleaving
     /// can take below zero, and the ledger entry, committed together. Read-committed, so that a concurrent debit of the same
-    /// payment, committed while this one waited on the wallet's row lock, is seen.
+    /// payment, committed while this one waited on the wallet's row lock, is seen. An earlier debit of the payment is its
+    /// success only when it took the same coins from the same wallet: a payment id claimed first with a coin taken would
+    /// otherwise pass for an order's price paid.
     /// </summary>
     public static Task<DebitOutcome> DebitAsync(this CoinDbContext db, Guid userId, long coins, long paymentId, DateTime now,
         CancellationToken cancellationToken) =>
@@ -29,9 +33,9 @@ public static class WalletLedger
             db.ChangeTracker.Clear();
             var paymentRef = PaymentRef(paymentId);
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            if (await IsDebitedAsync(db, paymentRef, ct))
+            if (await EarlierDebitAsync(db, paymentRef, userId, coins, ct) is { } earlier)
             {
-                return DebitOutcome.AlreadyDebited;
+                return earlier;
             }
 
             var taken = await db.Wallets
@@ -40,7 +44,7 @@ public static class WalletLedger
             if (taken == 0)
             {
                 // A concurrent debit of this same payment may have spent the coins: that is its success, not a 402.
-                return await IsDebitedAsync(db, paymentRef, ct) ? DebitOutcome.AlreadyDebited : DebitOutcome.InsufficientBalance;
+                return await EarlierDebitAsync(db, paymentRef, userId, coins, ct) ?? DebitOutcome.InsufficientBalance;
             }
 
             var balance = await AddEntryAsync(db, userId, -coins, LedgerReason.Purchase, paymentRef, now, ct);
@@ -52,7 +56,7 @@ public static class WalletLedger
             catch (DbUpdateException e) when (e.InnerException is MySqlException { ErrorCode: MySqlErrorCode.DuplicateKeyEntry })
             {
                 // The same payment debited by a concurrent request that got there first: the rollback gives these coins back.
-                return DebitOutcome.AlreadyDebited;
+                return await EarlierDebitAsync(db, paymentRef, userId, coins, ct) ?? DebitOutcome.Conflict;
             }
 
             await transaction.CommitAsync(ct);
@@ -78,8 +82,18 @@ public static class WalletLedger
     /// <summary>How a top-up is named in the ledger's refId.</summary>
     public static string TopupRef(long topupId) => $"topup:{topupId}";
 
-    private static Task<bool> IsDebitedAsync(CoinDbContext db, string paymentRef, CancellationToken cancellationToken) =>
-        db.Ledger.AnyAsync(e => e.RefId == paymentRef && e.Reason == LedgerReason.Purchase, cancellationToken);
+    /// <returns>Null when the payment has no debit yet.</returns>
+    private static async Task<DebitOutcome?> EarlierDebitAsync(CoinDbContext db, string paymentRef, Guid userId, long coins,
+        CancellationToken cancellationToken)
+    {
+        var earlier = await db.Ledger.AsNoTracking()
+            .Where(e => e.RefId == paymentRef && e.Reason == LedgerReason.Purchase)
+            .Select(e => new { e.UserId, e.Delta })
+            .SingleOrDefaultAsync(cancellationToken);
+        return earlier is null ? null
+            : earlier.UserId == userId && earlier.Delta == -coins ? DebitOutcome.AlreadyDebited
+            : DebitOutcome.Conflict;
+    }
 
     /// <summary>The entry after the wallet's update, whose row lock this transaction holds, so the balance read is its own.</summary>
     private static async Task<long> AddEntryAsync(CoinDbContext db, Guid userId, long delta, LedgerReason reason, string refId,

@@ -50,7 +50,7 @@ public static class PaymentApi
 
     public static async Task<Results<Ok<PaymentCreated>, Created<PaymentCreated>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreatePayment(
         PaymentRequest request, PayDbContext db, OrderClient orders, CoinClient coins, ClaimsPrincipal user, TimeProvider time,
-        CancellationToken cancellationToken)
+        ILogger<PaymentRequest> logger, CancellationToken cancellationToken)
     {
         if (user.GetUserId() is not { } userId)
         {
@@ -123,10 +123,10 @@ public static class PaymentApi
         // From here on the request's end does not stop the work: a client that hangs up, or a gateway that gives up on the
         // request (504), would otherwise leave coins taken under a payment that stays pending for good. Coin's client
         // and the database's command timeout bound what is left.
-        bool debited;
+        CoinDebit debit;
         try
         {
-            debited = await coins.DebitAsync(payment.Id, payment.AmountFen, CancellationToken.None);
+            debit = await coins.DebitAsync(payment.Id, payment.AmountFen, CancellationToken.None);
         }
         catch (Exception e) when (IsUnavailable(e))
         {
@@ -134,10 +134,16 @@ public static class PaymentApi
             return Unavailable("Coins cannot be taken right now.");
         }
 
-        if (!debited)
+        switch (debit)
         {
-            await db.FailAsync(payment, "insufficient_balance", providerTransactionId: null, now, CancellationToken.None);
-            return Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.");
+            case CoinDebit.InsufficientBalance:
+                await db.FailAsync(payment, "insufficient_balance", providerTransactionId: null, now, CancellationToken.None);
+                return Problems.Coded(StatusCodes.Status402PaymentRequired, "insufficient_balance", "The wallet does not hold enough coins.");
+            case CoinDebit.Conflict:
+                // Someone called coin with this payment's id before pay did: nothing was paid, and the payment stays pending.
+                logger.LogError("Coin holds a debit under payment {PaymentId} that is not this payment's {AmountFen} fen from user {UserId}",
+                    payment.Id, payment.AmountFen, userId);
+                return Problems.Coded(StatusCodes.Status409Conflict, "payment_conflict", "The coins for this payment cannot be taken.");
         }
 
         await db.SucceedAsync(payment, providerTransactionId: null, now, CancellationToken.None);
@@ -257,7 +263,12 @@ public static class PaymentApi
         return TypedResults.Ok(new NoticeAcknowledged(payment.Id));
     }
 
-    public static async Task<Results<Ok<TopupPaymentResponse>, ValidationProblem, ChallengeHttpResult>> CreateTopupPayment(
+    /// <summary>
+    /// Coin's call when a reader tops up: the top-up's one payment, made now or by an earlier try. A payment held for the
+    /// top-up with another reader or amount is a conflict, not an answer: crediting the top-up's coins for it would pay
+    /// them for another sum.
+    /// </summary>
+    public static async Task<Results<Ok<TopupPaymentResponse>, ValidationProblem, ProblemHttpResult, ChallengeHttpResult>> CreateTopupPayment(
         TopupPaymentRequest request, PayDbContext db, ClaimsPrincipal user, TimeProvider time, CancellationToken cancellationToken)
     {
         if (user.GetUserId() is not { } userId)
@@ -272,11 +283,12 @@ public static class PaymentApi
 
         while (true)
         {
-            var existing = await db.Payments.AsNoTracking()
-                .SingleOrDefaultAsync(p => p.TopupId == request.TopupId && p.UserId == userId, cancellationToken);
+            var existing = await db.Payments.AsNoTracking().SingleOrDefaultAsync(p => p.TopupId == request.TopupId, cancellationToken);
             if (existing is not null)
             {
-                return TypedResults.Ok(new TopupPaymentResponse(existing.Id));
+                return existing.UserId == userId && existing.AmountFen == request.AmountFen
+                    ? TypedResults.Ok(new TopupPaymentResponse(existing.Id))
+                    : Problems.Coded(StatusCodes.Status409Conflict, "topup_conflict", "The top-up has a payment for another reader or amount.");
             }
 
             var payment = NewPayment(userId, PaymentChannel.Sandbox, request.AmountFen, time.GetUtcNow().UtcDateTime, topupId: request.TopupId);
