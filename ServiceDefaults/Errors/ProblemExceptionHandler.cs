@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Net;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -53,6 +54,10 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
     private static bool IsDependencyFailure(Exception exception) => exception switch
     {
         DbException or RedisException or TimeoutException or RabbitMQ.Client.Exceptions.BrokerUnreachableException => true,
+        // Another service out of reach or in trouble of its own, or its circuit open (Polly rejects the call at once). A 4xx
+        // from it is our request's fault, not its absence.
+        HttpRequestException { StatusCode: null or >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout
+            or HttpStatusCode.TooManyRequests } or Polly.ExecutionRejectedException => true,
         // EF wraps provider errors, and the retrying strategy wraps the last one it saw.
         { InnerException: { } inner } => IsDependencyFailure(inner),
         _ => false,

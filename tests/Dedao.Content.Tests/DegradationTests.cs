@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Dedao.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +12,9 @@ namespace Dedao.Content.Tests;
 public sealed class DegradationTests(ContentFixture platform)
 {
     private static readonly TimeSpan ServiceTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>The standard resilience handler's breaker opens after 100 calls in 30 s with a tenth failed; column has two replicas.</summary>
+    private const int CallsToOpenTheCircuits = 300;
 
     [Fact]
     public async Task Without_comment_the_v2_home_page_still_renders_with_its_comment_summary_empty_and_marked()
@@ -48,6 +52,17 @@ public sealed class DegradationTests(ContentFixture platform)
                 Assert.NotEmpty(page.GetProperty("articles").GetProperty("items").EnumerateArray());
                 Assert.Equal(before.GetProperty("author").GetProperty("name").GetString(), page.GetProperty("author").GetProperty("name").GetString());
             });
+
+            // Past the hundred failed calls in 30 s that open each replica's circuit breaker on comment: an open circuit is
+            // comment away too, and the pages keep coming, now without even trying it. Comment stays stopped throughout.
+            using var column = app.CreateHttpClient("column");
+            await Parallel.ForEachAsync(Enumerable.Range(0, CallsToOpenTheCircuits), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+                async (n, cancellationToken) =>
+                {
+                    using var response = await column.GetAsync(new Uri("/api/v2/columns/1", UriKind.Relative), cancellationToken);
+                    var page = await HttpAssert.JsonAsync(response, HttpStatusCode.OK);
+                    Assert.False(page.GetProperty("comments").GetProperty("available").GetBoolean(), $"call {n}: comment answered while stopped");
+                });
         }
         finally
         {

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using StackExchange.Redis;
 
 namespace Dedao.ServiceDefaults.Tests;
@@ -35,7 +36,12 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         builder.AddServiceDefaults();
         _app = builder.Build();
         _app.MapGet("/throws", string () => throw new InvalidOperationException("db-primary.internal:3306 said SELECT secret"));
-        _app.MapGet("/dependency", string () => throw new TimeoutException("redis at 10.0.0.7 timed out"));
+        _app.MapGet("/dependency/{kind}", string (string kind) => throw kind switch
+        {
+            "timeout" => new TimeoutException("redis at 10.0.0.7 timed out"),
+            "open-circuit" => new BrokenCircuitException("the circuit to 10.0.0.7 is open"),
+            _ => new HttpRequestException("10.0.0.7 refused the connection"),
+        });
         _app.MapGet("/slow", async (CancellationToken cancellationToken) =>
         {
             await using var _ = cancellationToken.Register(() => _slowWorkCancelled.TrySetResult());
@@ -60,10 +66,13 @@ public sealed class ErrorContractTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain("Exception", text, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_dependency_timeout_is_503_service_unavailable_with_retry_after()
+    [Theory]
+    [InlineData("timeout")]
+    [InlineData("open-circuit")]
+    [InlineData("unreachable")]
+    public async Task A_dependency_out_of_reach_is_503_service_unavailable_with_retry_after(string kind)
     {
-        using var response = await _client.GetAsync(new Uri("/dependency", UriKind.Relative));
+        using var response = await _client.GetAsync(new Uri($"/dependency/{kind}", UriKind.Relative));
 
         var text = (await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable")).GetRawText();
         Assert.NotNull(response.Headers.RetryAfter);

@@ -23,7 +23,7 @@ public sealed class CommentSummaries(HttpClient http, ILogger<CommentSummaries> 
                 cancellationToken);
             return new CommentSummary(true, reply?.Counts ?? new Dictionary<long, int>());
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or Polly.ExecutionRejectedException or JsonException
                                           && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("The column page goes out without its comment summary: {Reason}", exception.Message);

@@ -19,7 +19,7 @@ public sealed class Nicknames(HttpClient http, ILogger<Nicknames> logger)
             var me = await response.Content.ReadFromJsonAsync<Me>(cancellationToken);
             return me?.Nickname is { Length: > 0 } nickname ? nickname : Unknown;
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or JsonException
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or Polly.ExecutionRejectedException or JsonException
                                           && !cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(exception, "Passport did not give the writer's nickname; the comment is kept under {Nickname}", Unknown);

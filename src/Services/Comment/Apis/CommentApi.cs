@@ -130,7 +130,7 @@ public static class CommentApi
         {
             target = await targets.FindAsync(type, targetId, cancellationToken);
         }
-        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException
+        catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or Polly.ExecutionRejectedException
                                           && !cancellationToken.IsCancellationRequested)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
