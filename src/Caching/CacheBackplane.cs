@@ -33,22 +33,44 @@ public sealed partial class CacheBackplane
         _handlers[storage] = onInvalidated;
         if (Interlocked.Exchange(ref _subscribed, 1) == 0)
         {
-            // The multiplexer subscribes again by itself after every reconnect.
-            _redis.GetSubscriber().Subscribe(Channel, (_, message) => Receive(message));
+            // Not waited for: with Redis down, a start would wait out the client's timeout and fail, and a replica would stay
+            // down for as long as Redis does. The client keeps the subscription and makes it on every (re)connect.
+            _ = SubscribeAsync();
         }
     }
 
     /// <param name="keys">Null: every key of the storage.</param>
     public async ValueTask PublishAsync(string storage, IEnumerable<string>? keys)
     {
+        // Disconnected, the client would hold the message until it reconnects or its timeout ends, and the write or delete
+        // that sent it would wait as long.
+        if (!_redis.IsConnected)
+        {
+            LogPublishFailed(_logger, null, storage);
+            return;
+        }
+
         var message = string.Join('\n', [_instance, storage, .. keys ?? [All]]);
         try
         {
-            await _redis.GetSubscriber().PublishAsync(Channel, message);
+            // Fire and forget: nothing here needs the count of receivers, and a frozen Redis must not hold up a write either.
+            await _redis.GetSubscriber().PublishAsync(Channel, message, CommandFlags.FireAndForget);
         }
-        catch (RedisException exception)
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
         {
             LogPublishFailed(_logger, exception, storage);
+        }
+    }
+
+    private async Task SubscribeAsync()
+    {
+        try
+        {
+            await _redis.GetSubscriber().SubscribeAsync(Channel, (_, message) => Receive(message));
+        }
+        catch (Exception exception) when (exception is RedisException or TimeoutException)
+        {
+            LogSubscribeFailed(_logger, exception);
         }
     }
 
@@ -64,5 +86,8 @@ public sealed partial class CacheBackplane
     }
 
     [LoggerMessage(LogLevel.Warning, "Other replicas were not told of a change to cache '{Storage}'; they keep their copies until these expire.")]
-    private static partial void LogPublishFailed(ILogger logger, Exception exception, string storage);
+    private static partial void LogPublishFailed(ILogger logger, Exception? exception, string storage);
+
+    [LoggerMessage(LogLevel.Warning, "Not yet subscribed to other replicas' cache changes; the Redis client subscribes once it connects.")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 }

@@ -15,7 +15,7 @@ public sealed class CacheRegistry
     private readonly CacheMode _mode;
     private readonly IConnectionMultiplexer? _redis;
     private readonly CacheBackplane? _backplane;
-    private readonly ConcurrentDictionary<string, Func<CancellationToken, Task>> _flushes = new();
+    private readonly ConcurrentDictionary<string, Func<CancellationToken, Task<List<Exception>>>> _flushes = new();
 
     public CacheRegistry(IServiceProvider services, IConfiguration configuration, ILoggerFactory loggers)
     {
@@ -28,12 +28,21 @@ public sealed class CacheRegistry
     /// <summary>The names of the storages built so far.</summary>
     public IReadOnlyCollection<string> Names => [.. _flushes.Keys];
 
-    /// <summary>Drops every copy of every storage: in this process, on the other replicas (through the backplane), and in Redis.</summary>
+    /// <summary>
+    /// Drops every copy of every storage: in this process, on the other replicas (through the backplane), and in Redis.
+    /// A tier that fails (Redis away) is reported once every other tier of every storage has been dropped.
+    /// </summary>
     public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
+        var failures = new List<Exception>();
         foreach (var flush in _flushes.Values)
         {
-            await flush(cancellationToken);
+            failures.AddRange(await flush(cancellationToken));
+        }
+
+        if (failures.Count > 0)
+        {
+            throw new AggregateException("Some cache tiers could not be flushed.", failures);
         }
     }
 
@@ -68,10 +77,20 @@ public sealed class CacheRegistry
 
         _flushes[name] = async cancellationToken =>
         {
+            var failures = new List<Exception>();
             foreach (var tier in tiers)
             {
-                await tier.ClearAsync(cancellationToken);
+                try
+                {
+                    await tier.ClearAsync(cancellationToken);
+                }
+                catch (CacheTierUnavailableException exception)
+                {
+                    failures.Add(exception);
+                }
             }
+
+            return failures;
         };
         return storage;
     }

@@ -10,7 +10,7 @@ namespace Dedao.Caching;
 /// L2: JSON copies in Redis, shared by every replica, under <c>cache:&lt;storage&gt;:&lt;key&gt;</c>. Many keys are read
 /// with one MGET and written in one pipelined batch; each entry lives its duration plus a random jitter, and an empty
 /// string marks a key known to have no value. After a failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>,
-/// so a dead or frozen Redis costs one <see cref="StorageOptions.RedisTimeout"/>, not one per request.
+/// so a dead or frozen Redis costs one <see cref="StorageOptions.RedisTimeout"/>, not one per request; changes are tried still.
 /// </summary>
 public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     where TKey : notnull
@@ -83,22 +83,22 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     }
 
     public async ValueTask SetAsync(TKey key, TValue value, CancellationToken cancellationToken = default) =>
-        await Run(db => db.StringSetAsync(Key(key), Encode(value), Lifetime()));
+        await Run(db => db.StringSetAsync(Key(key), Encode(value), Lifetime()), skippable: false);
 
     public async ValueTask<bool> AddAsync(TKey key, TValue value, CancellationToken cancellationToken = default)
     {
         var added = await Run(db => db.ScriptEvaluateAsync(AddScript,
-            new { key = Key(key), value = Encode(value), ttl = (long)Lifetime().TotalMilliseconds }));
+            new { key = Key(key), value = Encode(value), ttl = (long)Lifetime().TotalMilliseconds }), skippable: false);
         return (int)added == 1;
     }
 
     public ValueTask MultiSetAsync(IReadOnlyCollection<KeyValuePair<TKey, TValue>> items, CancellationToken cancellationToken = default) =>
-        WriteAsync(items.Select(i => (i.Key, Encode(i.Value), Lifetime())));
+        WriteAsync(items.Select(i => (i.Key, Encode(i.Value), Lifetime())), skippable: false);
 
     public async ValueTask DeleteAsync(params TKey[] keys)
     {
         Interlocked.Increment(ref _generation);
-        await Run(db => db.KeyDeleteAsync([.. keys.Select(Key)]));
+        await Run(db => db.KeyDeleteAsync([.. keys.Select(Key)]), skippable: false);
     }
 
     public ValueTask FillAsync(IReadOnlyDictionary<TKey, TValue> values, IReadOnlyCollection<TKey> absent, long generation,
@@ -106,7 +106,7 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
         Generation != generation
             ? ValueTask.CompletedTask
             : WriteAsync(values.Select(v => (v.Key, Encode(v.Value), Lifetime()))
-                .Concat(absent.Select(k => (k, RedisValue.EmptyString, _options.NegativeDuration))));
+                .Concat(absent.Select(k => (k, RedisValue.EmptyString, _options.NegativeDuration))), skippable: true);
 
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
@@ -125,10 +125,10 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
             }
 
             return true;
-        });
+        }, skippable: false);
     }
 
-    private async ValueTask WriteAsync(IEnumerable<(TKey Key, RedisValue Value, TimeSpan Lifetime)> entries)
+    private async ValueTask WriteAsync(IEnumerable<(TKey Key, RedisValue Value, TimeSpan Lifetime)> entries, bool skippable)
     {
         await Run(async db =>
         {
@@ -137,12 +137,17 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
             batch.Execute();
             await Task.WhenAll(writes);
             return true;
-        });
+        }, skippable);
     }
 
-    private async Task<T> Run<T>(Func<IDatabase, Task<T>> operation)
+    /// <param name="skippable">
+    /// True for reads and fills, which lose nothing when skipped. False for what changes a value (sets, adds, deletes,
+    /// clears): skipped, it would leave every replica a copy older than the source to read from Redis for the rest of its
+    /// duration, while one more try costs the write at most <see cref="StorageOptions.RedisTimeout"/>.
+    /// </param>
+    private async Task<T> Run<T>(Func<IDatabase, Task<T>> operation, bool skippable = true)
     {
-        if (_time.GetTimestamp() < Volatile.Read(ref _skipUntil))
+        if (skippable && _time.GetTimestamp() < Volatile.Read(ref _skipUntil))
         {
             throw new CacheTierUnavailableException($"Redis is skipped after a failure (cache '{_name}').");
         }

@@ -10,8 +10,9 @@ using Microsoft.Extensions.Hosting;
 namespace Dedao.Caching.Tests;
 
 /// <summary>
-/// Real MariaDB and Redis on the AppHost's integrations, started once: <c>redis</c> for every test, and
-/// <c>redis-outage</c>, which a test stops to see the cache through a Redis outage. The library holds
+/// Real MariaDB and Redis on the AppHost's integrations, started once: <c>redis</c> for every test;
+/// <c>redis-outage</c>, which a test stops to see the cache through a Redis outage; and <c>redis-restarted</c>, which a
+/// test stops and starts again. The library holds
 /// <see cref="Books"/> books, ten to a shelf.
 /// </summary>
 public sealed class CachingServersFixture : IAsyncLifetime
@@ -19,7 +20,7 @@ public sealed class CachingServersFixture : IAsyncLifetime
     public const int Books = 200;
     public const int BooksPerShelf = 10;
 
-    private static readonly string[] Resources = ["cachingdb", "redis", "redis-outage"];
+    private static readonly string[] Resources = ["cachingdb", "redis", "redis-outage", "redis-restarted"];
 
     private RunningServers? _servers;
 
@@ -29,6 +30,7 @@ public sealed class CachingServersFixture : IAsyncLifetime
         builder.AddMySql("mysql").AddDatabase("cachingdb");
         builder.AddRedisServer("redis");
         builder.AddRedisServer("redis-outage");
+        builder.AddRedisServer("redis-restarted");
         _servers = await RunningServers.StartAsync(builder, Resources);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
@@ -63,10 +65,14 @@ public sealed class CachingServersFixture : IAsyncLifetime
     }
 
     /// <summary>Stops a server as the dashboard's stop button does.</summary>
-    public async Task StopAsync(string resource)
+    public Task StopAsync(string resource) => ExecuteAsync(resource, KnownResourceCommands.StopCommand);
+
+    /// <summary>Starts a stopped server again as the dashboard's start button does, on the same port and password.</summary>
+    public Task StartAsync(string resource) => ExecuteAsync(resource, KnownResourceCommands.StartCommand);
+
+    private async Task ExecuteAsync(string resource, string command)
     {
-        var result = await _servers!.App.Services.GetRequiredService<ResourceCommandService>()
-            .ExecuteCommandAsync(resource, KnownResourceCommands.StopCommand);
+        var result = await _servers!.App.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command);
         Assert.True(result.Success, result.Message);
     }
 

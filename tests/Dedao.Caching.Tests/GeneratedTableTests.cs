@@ -156,6 +156,48 @@ public sealed class GeneratedTableTests(CachingServersFixture servers)
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task A_replica_started_while_Redis_is_down_serves_and_flushes_and_hears_the_other_once_Redis_is_back()
+    {
+        await servers.StopAsync("redis-restarted");
+        using var first = servers.CreateServiceBuilder("redis-restarted").Build();
+        using var second = servers.CreateServiceBuilder("redis-restarted").Build();
+        await first.StartAsync();
+        await second.StartAsync();
+        var firstBooks = first.Services.GetRequiredService<IStorage<long, Book>>();
+        var secondBooks = (StorageProxy<long, Book>)second.Services.GetRequiredService<IStorage<long, Book>>();
+        Assert.Equal("Book 9", (await secondBooks.GetAsync(9))?.Title);
+
+        // Changes and a flush go on without Redis: the flush drops what the process holds and reports the tier it could not reach.
+        await RenameAsync(first, 9, $"Book 9, edition {Guid.NewGuid():N}");
+        await firstBooks.DeleteAsync(9);
+        await Assert.ThrowsAsync<AggregateException>(() => second.Services.GetRequiredService<CacheRegistry>().FlushAsync());
+        Assert.Null(await secondBooks.Preferred.LookupAsync(9));
+
+        await servers.StartAsync("redis-restarted");
+        await Poll.UntilAsync(() => Task.FromResult(new[] { first, second }.All(h => h.Services.GetRequiredService<IConnectionMultiplexer>().IsConnected)),
+            TimeSpan.FromSeconds(30), () => "both replicas to reconnect to Redis");
+        await secondBooks.GetAsync(9);
+        var title = $"Book 9, edition {Guid.NewGuid():N}";
+        await RenameAsync(first, 9, title);
+
+        // The client subscribes again a moment after it reconnects: a change sent before then is not heard, so it is sent
+        // until one is.
+        await Poll.UntilAsync(async () =>
+        {
+            if (await secondBooks.Preferred.LookupAsync(9) is null)
+            {
+                return true;
+            }
+
+            await firstBooks.DeleteAsync(9);
+            return false;
+        }, TimeSpan.FromSeconds(30), () => "the second replica to hear of a change once Redis is back");
+        Assert.Equal(title, (await secondBooks.GetAsync(9))?.Title);
+        await first.StopAsync();
+        await second.StopAsync();
+    }
+
     private static async Task RenameAsync(IHost host, long id, string title)
     {
         await using var scope = host.Services.CreateAsyncScope();

@@ -91,6 +91,26 @@ public sealed class StorageContractTests(CachingServersFixture servers) : IAsync
     }
 
     [Fact]
+    public async Task After_a_failure_Redis_is_skipped_for_reads_but_still_takes_changes()
+    {
+        var name = $"contract-{Guid.NewGuid():N}";
+        var redis = new RedisStorage<long, Note>(name, new StorageOptions { RedisRetryAfter = TimeSpan.FromHours(1) }, _metrics, _redis!);
+        var db = _redis!.GetDatabase();
+        await redis.SetAsync(1, new Note("one"));
+        // A key of another type: Redis answers the read of it with an error.
+        await db.HashSetAsync($"cache:{name}:2", "field", "value");
+
+        await Assert.ThrowsAsync<CacheTierUnavailableException>(async () => await redis.LookupAsync(2));
+        await Assert.ThrowsAsync<CacheTierUnavailableException>(async () => await redis.LookupAsync(1));
+
+        // A change skipped would leave the old value for every replica to read until it expires.
+        await redis.DeleteAsync(1);
+        await redis.SetAsync(3, new Note("three"));
+        Assert.False(await db.KeyExistsAsync($"cache:{name}:1"));
+        Assert.True(await db.KeyExistsAsync($"cache:{name}:3"));
+    }
+
+    [Fact]
     public async Task Proxy_reads_through_and_keeps_what_it_read_in_the_preferred_tier()
     {
         var memory = new MemoryStorage<long, Note>("contract", _options, _metrics);
