@@ -174,6 +174,22 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
     }
 
     [Fact]
+    public async Task A_chunked_body_that_grows_past_one_mebibyte_is_413_not_a_backend_failure()
+    {
+        // No Content-Length to refuse up front: Kestrel cuts the body off while the proxy forwards it.
+        using var large = new HttpRequestMessage(HttpMethod.Post, "/api/v1/passport/register")
+        {
+            Content = new StreamContent(new MemoryStream(new byte[2 * 1024 * 1024])),
+        };
+        large.Headers.TransferEncodingChunked = true;
+        using var response = await Gateway.SendAsync(large);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("payload_too_large", await CodeOf(response));
+        Assert.False(response.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
     public async Task A_backend_that_is_down_is_503_service_unavailable_at_once()
     {
         var clock = Stopwatch.StartNew();
