@@ -1,4 +1,5 @@
 using System.Net;
+using Aspire.Hosting.Testing;
 using Dedao.Contracts;
 using Dedao.Testing;
 
@@ -226,5 +227,11 @@ public sealed class PurchaseTests(CommerceFixture platform)
         Assert.Equal("order_cancelled", refund.Event.Reason);
         await Shopper.EventuallyAsync(async () => await shopper.PaymentStatusAsync(paymentId) == "refunded", () => $"payment {paymentId} refunded");
         Assert.Equal("cancelled", await shopper.OrderStatusAsync(orderId));
+
+        // The money went back at the provider, in full, before the payment said refunded.
+        var amountFen = (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("amountFen").GetInt64();
+        using var provider = platform.App.CreateHttpClient("pay-sandbox");
+        using var atProvider = await provider.GetAsync(new Uri($"/charges/{paymentId}/refund", UriKind.Relative));
+        Assert.Equal(amountFen, (await HttpAssert.JsonAsync(atProvider, HttpStatusCode.OK)).GetProperty("amountFen").GetInt64());
     }
 }

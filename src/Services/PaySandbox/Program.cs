@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient();
 builder.Services.AddSingleton<NoticeSender>();
+builder.Services.AddSingleton<Refunds>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
 
 var app = builder.Build();
@@ -24,5 +25,29 @@ app.MapPost("/charges/{paymentId:long}/confirm", (long paymentId, ConfirmRequest
     sender.Enqueue(new Notice(paymentId, request.AmountFen, request.Result, $"sbx_{Guid.CreateVersion7():N}"));
     return Results.Accepted();
 });
+
+// The merchant gives a payment's money back, as after an order that was cancelled before its payment got through.
+app.MapPost("/charges/{paymentId:long}/refund", (long paymentId, RefundRequest request, Refunds refunds, ILogger<Refunds> logger) =>
+{
+    if (request.AmountFen <= 0)
+    {
+        return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "A positive amountFen is required.",
+            extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
+    }
+
+    if (refunds.Make(paymentId, request.AmountFen) is not { } refund)
+    {
+        return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "The payment was refunded before for another amount.",
+            extensions: new Dictionary<string, object?> { ["code"] = "refund_conflict" });
+    }
+
+    logger.LogInformation("Refund {RefundId} of {AmountFen} fen for payment {PaymentId}", refund.RefundId, refund.AmountFen, paymentId);
+    return Results.Ok(refund);
+});
+
+// The provider's record of a payment's refund, as its merchant console would show it.
+app.MapGet("/charges/{paymentId:long}/refund", (long paymentId, Refunds refunds) =>
+    refunds.Find(paymentId) is { } refund ? Results.Ok(refund) : Results.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "The payment has no refund.", extensions: new Dictionary<string, object?> { ["code"] = "not_found" }));
 
 app.Run();

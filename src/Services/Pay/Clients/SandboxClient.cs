@@ -8,4 +8,11 @@ public sealed class SandboxClient(HttpClient http)
         using var response = await http.PostAsJsonAsync($"/charges/{paymentId}/confirm", new { amountFen, result }, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>Gives a payment's money back at the provider, which makes one refund per payment however often it is asked.</summary>
+    public async Task RefundAsync(long paymentId, long amountFen, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync($"/charges/{paymentId}/refund", new { amountFen }, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
 }
