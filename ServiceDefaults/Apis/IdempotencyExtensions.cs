@@ -8,10 +8,14 @@ namespace Dedao.ServiceDefaults.Apis;
 
 public static class IdempotencyExtensions
 {
-    /// <summary>Keeps the answers of <see cref="RequireIdempotencyKey{TBody}"/> routes in <typeparamref name="TContext"/>'s database.</summary>
+    /// <summary>
+    /// Keeps the answers of <see cref="RequireIdempotencyKey{TBody}"/> routes in <typeparamref name="TContext"/>'s database,
+    /// for <see cref="IdempotencyStore.Retention"/>.
+    /// </summary>
     public static IServiceCollection AddIdempotency<TContext>(this IServiceCollection services) where TContext : DbContext
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<IdempotencyPruner>();
         return services.AddSingleton(sp => new IdempotencyStore(
             sp.GetRequiredService<IServiceScopeFactory>(), typeof(TContext), sp.GetRequiredService<TimeProvider>()));
     }

@@ -12,6 +12,12 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
     /// <summary>A claim older than this whose request never answered belonged to a process that died: it is taken over.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long an answer is kept for repeats of its key; after that the key is free again, as at Stripe.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>Rows one pruning statement deletes at most, so no delete holds its locks for long.</summary>
+    private const int PruneBatchSize = 5_000;
+
     /// <summary>Claims the key: (null, id) when this request is the first, else (the first one's row, 0).</summary>
     public async Task<(IdempotentRequest? First, long Id)> BeginAsync(Guid userId, string route, string key, byte[] hash,
         CancellationToken cancellationToken)
@@ -73,6 +79,18 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
             SET StatusCode = {response.StatusCode}, ContentType = {response.ContentType}, Location = {response.Location}, Body = {response.Body}
             WHERE Id = {id}
             """, cancellationToken);
+    }
+
+    /// <summary>Forgets the requests older than <see cref="Retention"/>, a batch at a time.</summary>
+    public async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+        var before = time.GetUtcNow().UtcDateTime - Retention;
+        while (await db.Set<IdempotentRequest>().Where(r => r.CreatedAt < before).OrderBy(r => r.CreatedAt).Take(PruneBatchSize)
+                   .ExecuteDeleteAsync(cancellationToken) == PruneBatchSize)
+        {
+        }
     }
 
     public async Task AbandonAsync(long id, CancellationToken cancellationToken)

@@ -32,11 +32,14 @@ public static class IdempotentRequestModel
         {
             request.ToTable("idempotent_requests");
             request.Property(r => r.Route).HasMaxLength(MaxRouteLength);
-            request.Property(r => r.Key).HasMaxLength(IdempotencyFilter.MaxKeyLength);
+            // Compared byte for byte: "Abc" and "abc" are two keys, where the server's default collation took them for one.
+            request.Property(r => r.Key).HasMaxLength(IdempotencyFilter.MaxKeyLength).UseCollation("utf8mb4_bin");
             request.Property(r => r.RequestHash).HasMaxLength(32);
             request.Property(r => r.ContentType).HasMaxLength(128);
             request.Property(r => r.Location).HasMaxLength(256);
             // What makes two concurrent first requests one: the second insert fails and waits for the first's answer.
             request.HasIndex(r => new { r.UserId, r.Route, r.Key }).IsUnique();
+            // The pruner's "answered more than a day ago".
+            request.HasIndex(r => r.CreatedAt);
         });
 }

@@ -43,5 +43,11 @@ public sealed class EventBusOptions
     /// </summary>
     public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Rows one pruning statement deletes at most: one long delete would hold its locks, and every handler's inbox insert
+    /// behind them, for as long as it ran.
+    /// </summary>
+    public int PruneBatchSize { get; set; } = 5_000;
+
     internal IReadOnlyList<TimeSpan> EffectiveRetryDelays => RetryDelays ?? DefaultRetryDelays;
 }

@@ -30,6 +30,8 @@ public static class MessagingModelBuilderExtensions
             inbox.Property(m => m.MessageId).HasColumnName("message_id");
             inbox.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(200);
             inbox.Property(m => m.ReceivedAt).HasColumnName("received_at").HasConversion<UtcDateTimeConverter>();
+            // The pruner's "received long ago": without it, each prune scanned (and locked) the whole inbox.
+            inbox.HasIndex(m => m.ReceivedAt);
         });
         return modelBuilder;
     }

@@ -237,7 +237,7 @@ internal sealed class OutboxRelay<TContext>(
             Encoding.UTF8.GetBytes(row.Body), cancellationToken);
     }
 
-    /// <summary>Deletes sent outbox rows and remembered inbox ids past their retention, once a minute at most.</summary>
+    /// <summary>Deletes sent outbox rows and remembered inbox ids past their retention, once a minute at most, a batch at a time.</summary>
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -251,10 +251,16 @@ internal sealed class OutboxRelay<TContext>(
         var receivedBefore = (now - _options.InboxRetention).UtcDateTime;
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < sentBefore).ExecuteDeleteAsync(cancellationToken);
-        // A scan, once a minute: received_at has no index because the services' migrations were cut without one.
-        // Index it with a service's next migration if an inbox ever holds millions of rows.
-        await db.Set<InboxMessage>().Where(m => m.ReceivedAt < receivedBefore).ExecuteDeleteAsync(cancellationToken);
+        var batch = _options.PruneBatchSize;
+        while (await db.Set<OutboxMessage>().Where(m => m.SentAt != null && m.SentAt < sentBefore)
+                   .OrderBy(m => m.SentAt).Take(batch).ExecuteDeleteAsync(cancellationToken) == batch)
+        {
+        }
+
+        while (await db.Set<InboxMessage>().Where(m => m.ReceivedAt < receivedBefore)
+                   .OrderBy(m => m.ReceivedAt).Take(batch).ExecuteDeleteAsync(cancellationToken) == batch)
+        {
+        }
     }
 
     private async Task ObserveOldestUnsentAsync(CancellationToken cancellationToken)

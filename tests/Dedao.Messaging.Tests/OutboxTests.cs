@@ -266,15 +266,18 @@ public sealed class OutboxTests(MessagingFixture servers)
     public async Task Sent_rows_and_remembered_message_ids_are_pruned_after_their_retention()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var host = servers.CreateHost("pruned", before: builder => builder.Services.AddSingleton<TimeProvider>(time));
+        // Batches of two, so five remembered ids take three deletes.
+        using var host = servers.CreateHost("pruned", configure: options => options.PruneBatchSize = 2,
+            before: builder => builder.Services.AddSingleton<TimeProvider>(time));
         await host.StartAsync();
         var (row, handled) = await MessagingFixture.InScopeAsync(host, async db =>
         {
-            var handled = new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "pruned.order.paid", ReceivedAt = time.GetUtcNow().UtcDateTime };
-            db.Add(handled);
+            InboxMessage[] handled = [.. Enumerable.Range(0, 5).Select(_ =>
+                new InboxMessage { MessageId = Guid.NewGuid(), Consumer = "pruned.order.paid", ReceivedAt = time.GetUtcNow().UtcDateTime })];
+            db.AddRange(handled);
             var row = db.AddIntegrationEvent(MessagingFixture.NewOrderPaid());
             await db.SaveChangesAsync();
-            return (row, handled);
+            return (row, handled.Select(m => m.MessageId).ToList());
         });
         await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, db => db.Outbox.AnyAsync(m => m.Id == row.Id && m.SentAt != null)),
             MessagingFixture.Patience, () => $"outbox row {row.Id} not marked sent");
@@ -283,7 +286,7 @@ public sealed class OutboxTests(MessagingFixture servers)
 
         await Poll.UntilAsync(() => MessagingFixture.InScopeAsync(host, async db =>
                 !await db.Outbox.AnyAsync(m => m.Id == row.Id)
-                && !await db.Set<InboxMessage>().AnyAsync(m => m.MessageId == handled.MessageId)),
+                && !await db.Set<InboxMessage>().AnyAsync(m => handled.Contains(m.MessageId))),
             MessagingFixture.Patience, () => "the sent row or the inbox row is still there");
         await host.StopAsync();
     }

@@ -12,6 +12,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 using MySqlConnector;
 
 namespace Dedao.ServiceDefaults.Tests;
@@ -27,6 +28,13 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
 
     public async Task InitializeAsync()
     {
+        _app = await StartAppAsync(TimeProvider.System);
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+    }
+
+    /// <param name="time">The clock of the store and its pruner; a fake one stops the waits for a first answer too.</param>
+    private async Task<WebApplication> StartAppAsync(TimeProvider time)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         // Collected, so a test can tell that nothing went wrong where nothing should have.
         builder.Logging.ClearProviders().AddFakeLogging();
@@ -36,33 +44,34 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         var database = new MySqlConnectionStringBuilder(servers.ConnectionString("testdb")) { Database = $"idempotency_{Guid.NewGuid():N}" };
         builder.Configuration["ConnectionStrings:receipts"] = database.ConnectionString;
         builder.AddMySqlDbContext<ReceiptsContext>("receipts", settings => settings.CommandTimeout = 30);
+        builder.Services.AddSingleton(time);
         builder.Services.AddIdempotency<ReceiptsContext>();
-        _app = builder.Build();
-        await using (var scope = _app.Services.CreateAsyncScope())
+        var app = builder.Build();
+        await using (var scope = app.Services.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Database.EnsureCreatedAsync();
         }
 
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())], "test"));
-        _app.Use((http, next) =>
+        app.Use((http, next) =>
         {
             http.User = user;
             return next(http);
         });
         // Work that outlives its caller's patience: it goes on after the caller has hung up, as a database write does.
-        _app.MapPost("/receipts", async (Receipt receipt, HttpContext http) =>
+        app.MapPost("/receipts", async (Receipt receipt, HttpContext http) =>
         {
             _started.TrySetResult();
             await Task.WhenAny(Task.Delay(Timeout.Infinite, http.RequestAborted), Task.Delay(TimeSpan.FromSeconds(30)));
             return TypedResults.Created("/receipts/7", new { id = 7, receipt.Text });
         }).RequireIdempotencyKey<Receipt>();
-        _app.MapPost("/stamps", (Receipt receipt) =>
+        app.MapPost("/stamps", (Receipt receipt) =>
         {
             var number = Interlocked.Increment(ref _stamped);
             return TypedResults.Created($"/stamps/{number}", new { number, receipt.Text });
         }).RequireIdempotencyKey<Receipt>();
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()) };
+        await app.StartAsync();
+        return app;
     }
 
     [Fact]
@@ -111,11 +120,61 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         Assert.Empty(errors.Select(entry => $"{entry.Category}: {entry.Message}"));
     }
 
-    private Task<HttpResponseMessage> SendAsync(string key, CancellationToken cancellationToken, string path = "/receipts")
+    [Fact]
+    public async Task Keys_that_differ_only_in_case_are_two_keys()
+    {
+        using var upper = await SendAsync("Stamp-Case", CancellationToken.None, "/stamps");
+        using var lower = await SendAsync("stamp-case", CancellationToken.None, "/stamps");
+
+        Assert.Equal("/stamps/1", (await Created(upper)).Headers.Location?.ToString());
+        Assert.Equal("/stamps/2", (await Created(lower)).Headers.Location?.ToString());
+        Assert.False(lower.Headers.Contains("Idempotent-Replayed"));
+    }
+
+    [Fact]
+    public async Task An_answer_is_kept_for_a_day_and_then_its_key_is_free_again()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(time);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            using var first = await SendAsync("stamp-day", CancellationToken.None, "/stamps", client);
+            await Created(first);
+
+            time.Advance(TimeSpan.FromHours(23));
+            using (var repeat = await SendAsync("stamp-day", CancellationToken.None, "/stamps", client))
+            {
+                Assert.Equal("true", (await Created(repeat)).Headers.GetValues("Idempotent-Replayed").Single());
+            }
+
+            // Past the day, and past the pruner's next round.
+            time.Advance(TimeSpan.FromHours(2));
+            await Poll.UntilAsync(async () =>
+            {
+                using var later = await SendAsync("stamp-day", CancellationToken.None, "/stamps", client);
+                return !(await Created(later)).Headers.Contains("Idempotent-Replayed");
+            }, TimeSpan.FromSeconds(30), () => "the day-old answer to be forgotten");
+            Assert.Equal(2, _stamped);
+        }
+        finally
+        {
+            await StopAppAsync(app);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> Created(HttpResponseMessage response)
+    {
+        await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
+        return response;
+    }
+
+    private Task<HttpResponseMessage> SendAsync(string key, CancellationToken cancellationToken, string path = "/receipts",
+        HttpClient? client = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new Receipt("收据")) };
         request.Headers.Add("Idempotency-Key", key);
-        return _client.SendAsync(request, cancellationToken);
+        return (client ?? _client).SendAsync(request, cancellationToken);
     }
 
     public void Dispose() => _client.Dispose();
@@ -124,13 +183,18 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
     {
         if (_app is not null)
         {
-            await using (var scope = _app.Services.CreateAsyncScope())
-            {
-                await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Database.EnsureDeletedAsync();
-            }
-
-            await _app.DisposeAsync();
+            await StopAppAsync(_app);
         }
+    }
+
+    private static async Task StopAppAsync(WebApplication app)
+    {
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Database.EnsureDeletedAsync();
+        }
+
+        await app.DisposeAsync();
     }
 
     public sealed record Receipt(string Text);

@@ -133,6 +133,8 @@ namespace Dedao.Coin.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 
@@ -206,7 +208,8 @@ namespace Dedao.Coin.Data.Migrations
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("varchar(64)");
+                        .HasColumnType("varchar(64)")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("Location")
                         .HasMaxLength(256)
@@ -229,6 +232,8 @@ namespace Dedao.Coin.Data.Migrations
                         .HasColumnType("char(36)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("UserId", "Route", "Key")
                         .IsUnique();

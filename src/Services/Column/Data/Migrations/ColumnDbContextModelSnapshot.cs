@@ -142,6 +142,8 @@ namespace Dedao.Column.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 

@@ -133,6 +133,8 @@ namespace Dedao.Comment.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 

@@ -152,6 +152,8 @@ namespace Dedao.Course.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 

@@ -39,6 +39,8 @@ namespace Dedao.Order.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 
@@ -165,7 +167,8 @@ namespace Dedao.Order.Data.Migrations
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("varchar(64)");
+                        .HasColumnType("varchar(64)")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("Location")
                         .HasMaxLength(256)
@@ -188,6 +191,8 @@ namespace Dedao.Order.Data.Migrations
                         .HasColumnType("char(36)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("UserId", "Route", "Key")
                         .IsUnique();

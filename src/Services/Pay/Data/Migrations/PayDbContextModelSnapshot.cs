@@ -39,6 +39,8 @@ namespace Dedao.Pay.Data.Migrations
 
                     b.HasKey("MessageId", "Consumer");
 
+                    b.HasIndex("ReceivedAt");
+
                     b.ToTable("inbox", (string)null);
                 });
 
@@ -168,7 +170,8 @@ namespace Dedao.Pay.Data.Migrations
                     b.Property<string>("Key")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("varchar(64)");
+                        .HasColumnType("varchar(64)")
+                        .UseCollation("utf8mb4_bin");
 
                     b.Property<string>("Location")
                         .HasMaxLength(256)
@@ -191,6 +194,8 @@ namespace Dedao.Pay.Data.Migrations
                         .HasColumnType("char(36)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("UserId", "Route", "Key")
                         .IsUnique();
