@@ -18,6 +18,12 @@ public sealed class StorageOptions
     /// <summary>With a stale copy at hand, how long a reload may take before the stale copy is served (the reload goes on).</summary>
     public TimeSpan FailSafeTimeout { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// Once a stale copy was served for a failing or slow source, how long it is served at once, without asking the source
+    /// again: a frozen database would otherwise cost every read of a hot key the fail-safe timeout, and a failing one a query.
+    /// </summary>
+    public TimeSpan FailSafeThrottleDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long a reload may take at most before the caller gets an error.</summary>
     public TimeSpan LoadTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -25,6 +25,9 @@ public sealed class StorageProxy<TKey, TValue>(
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ConcurrentDictionary<TKey, Task<IReadOnlyDictionary<TKey, TValue>>> _flights = new();
 
+    /// <summary>Keys whose stale copy is served without asking the backup, until the timestamp: the fail-safe throttle.</summary>
+    private readonly ConcurrentDictionary<TKey, long> _staleUntil = new();
+
     public ICacheTier<TKey, TValue> Preferred => preferred;
 
     public IStorage<TKey, TValue> Backup => backup;
@@ -44,6 +47,12 @@ public sealed class StorageProxy<TKey, TValue>(
         if (held is { IsStale: false } fresh)
         {
             return fresh.Value;
+        }
+
+        if (held is { } throttled && IsThrottled(key))
+        {
+            metrics.StaleServed(name, 1);
+            return throttled.Value;
         }
 
         var stale = held is { } copy ? new Dictionary<TKey, CacheHit<TValue>> { [key] = copy } : null;
@@ -67,17 +76,26 @@ public sealed class StorageProxy<TKey, TValue>(
         Dictionary<TKey, CacheHit<TValue>>? stale = null;
         foreach (var key in keys)
         {
-            if (!held.TryGetValue(key, out var hit) || hit.IsStale)
+            var known = held.TryGetValue(key, out var hit);
+            if (known && (!hit.IsStale || IsThrottled(key)))
+            {
+                if (hit.IsStale)
+                {
+                    metrics.StaleServed(name, 1);
+                }
+
+                if (hit.Value is { } value)
+                {
+                    found[key] = value;
+                }
+            }
+            else
             {
                 (missing ??= []).Add(key);
-                if (held.ContainsKey(key))
+                if (known)
                 {
                     (stale ??= [])[key] = hit;
                 }
-            }
-            else if (hit.Value is { } value)
-            {
-                found[key] = value;
             }
         }
 
@@ -165,6 +183,12 @@ public sealed class StorageProxy<TKey, TValue>(
         catch (Exception) when (!cancellationToken.IsCancellationRequested && stale is not null && keys.All(stale.ContainsKey))
         {
             metrics.StaleServed(name, stale.Count);
+            var until = _time.GetTimestamp() + (long)(options.FailSafeThrottleDuration.TotalSeconds * _time.TimestampFrequency);
+            foreach (var key in keys)
+            {
+                _staleUntil[key] = until;
+            }
+
             return stale.Where(s => s.Value.Value is not null).ToDictionary(s => s.Key, s => s.Value.Value!);
         }
 
@@ -192,6 +216,11 @@ public sealed class StorageProxy<TKey, TValue>(
             var values = await backup.MultiGetAsync(keys, timeout.Token).AsTask().WaitAsync(options.LoadTimeout, _time);
             var absent = keys.Where(k => !values.ContainsKey(k)).ToList();
             await CopyAsync(p => p.FillAsync(values, absent, generation));
+            foreach (var key in keys)
+            {
+                _staleUntil.TryRemove(key, out _);
+            }
+
             flight.SetResult(values);
         }
         catch (Exception exception)
@@ -206,6 +235,8 @@ public sealed class StorageProxy<TKey, TValue>(
             }
         }
     }
+
+    private bool IsThrottled(TKey key) => _staleUntil.TryGetValue(key, out var until) && _time.GetTimestamp() < until;
 
     /// <summary>Copies are best effort: when the preferred tier fails (counted there), the backup still holds the truth.</summary>
     private async ValueTask CopyAsync(Func<ICacheTier<TKey, TValue>, ValueTask> write)

@@ -107,6 +107,37 @@ public sealed class StorageProxyTests(CachingServersFixture servers)
     }
 
     [Fact]
+    public async Task Once_a_stale_copy_was_served_it_is_served_at_once_for_the_throttle_and_then_the_source_is_asked_again()
+    {
+        _source[1] = new Note("old");
+        _source[2] = new Note("two");
+        var proxy = Proxy();
+        await proxy.MultiGetAsync([1, 2]);
+        _time.Advance(_options.Duration);
+        _source.Failure = new InvalidOperationException("the database is down");
+
+        Assert.Equal(new Note("old"), await proxy.GetAsync(1));
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(new Note("old"), await proxy.GetAsync(1));
+            Assert.Equal(new Note("old"), (await proxy.MultiGetAsync([1]))[1]);
+        }
+
+        // The first load and the one that failed, nothing since.
+        Assert.Equal(2, _source.Queries.Count);
+
+        // Key 2 was not served stale yet: the source is asked for it alone, and its stale copy answers.
+        var both = await proxy.MultiGetAsync([1, 2]);
+        Assert.Equal([new Note("old"), new Note("two")], [both[1], both[2]]);
+        Assert.Equal([2L], _source.Queries.Last());
+
+        _time.Advance(_options.FailSafeThrottleDuration);
+        _source.Failure = null;
+        _source[1] = new Note("new");
+        Assert.Equal(new Note("new"), await proxy.GetAsync(1));
+    }
+
+    [Fact]
     public async Task The_source_runs_at_most_its_cap_of_queries_at_once()
     {
         Seed(1, 50);
