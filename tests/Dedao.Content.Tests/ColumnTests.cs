@@ -191,6 +191,12 @@ public sealed class ColumnTests(ContentFixture platform)
             HttpStatusCode.BadRequest, "validation_failed");
         Assert.True(problem.GetProperty("errors").TryGetProperty("title", out _));
         Assert.True(problem.GetProperty("errors").TryGetProperty("content", out _));
+        // A right-to-left override in a title would turn around what every home page shows after it.
+        var reversed = await HttpAssert.ProblemAsync(
+            await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/columns/19/articles", platform.AdminToken,
+                new { title = "第一讲\u202egpj.exe", content = "正文", isTrial = false }),
+            HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(reversed.GetProperty("errors").TryGetProperty("title", out _));
         await HttpAssert.ProblemAsync(
             await Http.SendAsync(platform.Gateway, HttpMethod.Post, "/api/v1/columns/999999/articles", platform.AdminToken,
                 new { title = "标题", content = "正文", isTrial = false }),

@@ -14,11 +14,11 @@ public sealed class SandboxOptions
     [Required]
     public Uri NotifyUrl { get; set; } = null!;
 
-    /// <summary>Tries of one notice before the provider gives up on it, as real ones do after a day or so.</summary>
+    /// <summary>Tries of one notice before the provider gives up on it: with the delays below, about a day, as real ones do.</summary>
     [Range(1, 1000)]
-    public int MaxAttempts { get; set; } = 25;
+    public int MaxAttempts { get; set; } = 300;
 
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(5);
 }

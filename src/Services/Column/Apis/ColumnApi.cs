@@ -109,13 +109,13 @@ public static class ColumnApi
         ColumnDbContext db, TimeProvider clock, IStorage<long, ColumnPage> pages, IStorage<long, Article> articles, long id,
         NewArticle article, CancellationToken cancellationToken)
     {
-        // What readers see is counted: trimmed, NFC, in runes (api.md's conventions).
-        var title = (article.Title ?? "").Trim().Normalize(NormalizationForm.FormC);
+        // What readers see is counted: trimmed, NFC, in runes (api.md's conventions). A title is a name on every home page:
+        // no control or text-direction characters, which would hide or turn around what follows it.
         var content = (article.Content ?? "").Trim().Normalize(NormalizationForm.FormC);
         var errors = new Dictionary<string, string[]>();
-        if (title.EnumerateRunes().Count() is < 1 or > MaxTitleLength)
+        if (TextRules.CheckName(article.Title, 1, MaxTitleLength, out var title) is { } titleError)
         {
-            errors["title"] = [$"title must be 1 to {MaxTitleLength} characters."];
+            errors["title"] = [titleError];
         }
 
         if (content.EnumerateRunes().Count() is < 1 or > MaxContentLength)
