@@ -26,7 +26,10 @@ public sealed class ResourceLogArchiveTests : IDisposable
         await using (var app = await builder.BuildAsync())
         {
             await app.StartAsync();
-            await Poll.UntilAsync(() => Read(speaker).Contains("gave up", StringComparison.Ordinal) && File.Exists(quiet)
+            // The last lines of stdout and stderr, each as a line of its own: DCP's "[sys] Starting process" line quotes the
+            // whole command, so both texts are in the file before the speaker has said anything.
+            await Poll.UntilAsync(() => Read(speaker) is var said && said.Contains(" fail: Speaker[1]\n", StringComparison.Ordinal)
+                    && said.Contains(" gave up\n", StringComparison.Ordinal) && File.Exists(quiet)
                     && Read(broken).Contains("the second line", StringComparison.Ordinal),
                 TimeSpan.FromMinutes(1), () => $"speaker.log has: {Read(speaker)}; quiet.log exists: {File.Exists(quiet)}; broken.log has: {Read(broken)}");
         }
