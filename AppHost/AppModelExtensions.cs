@@ -69,16 +69,22 @@ internal static class AppModelExtensions
 
     /// <summary>
     /// A dashboard command that drops every cached copy the service holds, on each replica and in Redis, through the
-    /// route Dedao.Caching maps (<c>MapCacheFlush</c>); the gateway does not route <c>/internal</c>.
+    /// route Dedao.Caching maps (<c>MapCacheFlush</c>), called as the service itself; the gateway does not route <c>/internal</c>.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithCacheFlushCommand(this IResourceBuilder<ProjectResource> service)
     {
         var endpoint = service.GetEndpoint("http");
         return service.WithCommand("flush-caches", "Flush caches", async context =>
         {
+            if (!service.Resource.TryGetLastAnnotation<ServiceIdentityAnnotation>(out var identity))
+            {
+                return CommandResults.Failure($"{service.Resource.Name} has no service identity to flush with (WithServiceIdentity).");
+            }
+
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            using var response = await http.PostAsync(new Uri(new Uri(endpoint.Url), "/internal/cache/flush"), null, context.CancellationToken)
-                .ConfigureAwait(false);
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoint.Url), "/internal/cache/flush"));
+            request.Headers.Authorization = new("Bearer", await identity.RequestTokenAsync(http, context.CancellationToken).ConfigureAwait(false));
+            using var response = await http.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
             return response.IsSuccessStatusCode
                 ? new ExecuteCommandResult { Success = true, Message = $"Flushed: {body}" }

@@ -16,18 +16,19 @@ var messaging = builder.AddRabbitMQServer("messaging");
 var passport = builder.AddService<Projects.Dedao_Passport>("passport", mysql.AddDatabase("passportdb"), redis)
     .WithEnvironment("Parameters__admin-phone", adminPhone)
     .WithEnvironment("Parameters__admin-password", adminPassword);
-// Every service checks access tokens against passport's signing keys, found by its discovery name.
+// Every service checks access tokens against passport's signing keys, found by its discovery name. The content services
+// also get a token of their own there: they call each other, and the AppHost calls them, on nobody's behalf.
 var pay = builder.AddService<Projects.Dedao_Pay>("pay", mysql.AddDatabase("paydb"), messaging).WithReference(passport);
 var coin = builder.AddService<Projects.Dedao_Coin>("coin", mysql.AddDatabase("coindb"), messaging).WithReference(passport);
 var order = builder.AddService<Projects.Dedao_Order>("order", mysql.AddDatabase("orderdb"), redis, messaging).WithReference(passport);
-var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDatabase("coursedb"), redis, messaging).WithReference(passport)
+var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDatabase("coursedb"), redis, messaging).WithServiceIdentity(passport)
     .WithCacheFlushCommand();
-var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDatabase("columndb"), redis, messaging).WithReference(passport)
+var column = builder.AddService<Projects.Dedao_Column>("column", mysql.AddDatabase("columndb"), redis, messaging).WithServiceIdentity(passport)
     .WithProxiedReplicas(builder.Configuration.GetValue("AppHost:ColumnReplicas", 2))
     .WithCacheFlushCommand();
 // Comment asks column and course, when a comment is written, whether its target is open and to which product it belongs.
 var comment = builder.AddService<Projects.Dedao_Comment>("comment", mysql.AddDatabase("commentdb"), redis, messaging)
-    .WithReference(passport).WithReference(column).WithReference(course)
+    .WithServiceIdentity(passport).WithReference(column).WithReference(course)
     .WithCacheFlushCommand();
 // Column's home page shows comment's featured counts, and goes out without them when comment is away.
 column.WithReference(comment);

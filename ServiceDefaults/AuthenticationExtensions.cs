@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Dedao.ServiceDefaults.Apis;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -32,13 +33,17 @@ public static class AuthenticationExtensions
         builder.Services.AddKeyedSingleton<IMemoryCache>(PassportJwtBearerOptions.ValidTokensKey, (_, _) => RememberingTokenHandler.CreateMemory());
         builder.Services.AddSingleton<IConfigureOptions<JwtBearerOptions>, PassportJwtBearerOptions>();
         builder.Services.AddWarmUp<SigningKeysWarmUp>();
+        // A route answers for a passport user unless it says otherwise; a service's own token names none.
+        var user = new AuthorizationPolicyBuilder().RequireAssertion(context => context.User.GetUserId() is not null).Build();
         builder.Services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(user)
             .SetFallbackPolicy(new AuthorizationPolicyBuilder()
                 // Routing answers an unknown path (no endpoint), a wrong method (405) or content type (415) with an
                 // endpoint of its own that is no RouteEndpoint and reaches no data: those answer as themselves, token or not.
-                .RequireAssertion(context => context.User.Identity?.IsAuthenticated == true
+                .RequireAssertion(context => context.User.GetUserId() is not null
                     || (context.Resource is HttpContext http && http.GetEndpoint() is not RouteEndpoint))
-                .Build());
+                .Build())
+            .AddPolicy(ServiceIdentity.Policy, service => service.RequireClaim(ServiceIdentity.ClientIdClaim));
         return builder;
     }
 }
@@ -66,6 +71,10 @@ internal sealed class PassportJwtBearerOptions(
     private const string MetadataPath = "/api/v1/passport/.well-known/openid-configuration";
     private const string AuthorityUnavailable = "Dedao.AuthorityUnavailable";
 
+    /// <summary>Passport's base address: its discovery name, or <c>Authentication:Authority</c>.</summary>
+    public static string Authority(IConfiguration configuration) =>
+        configuration["Authentication:Authority"] is { Length: > 0 } configured ? configured.TrimEnd('/') : DefaultAuthority;
+
     public void Configure(JwtBearerOptions options) => Configure(Microsoft.Extensions.Options.Options.DefaultName, options);
 
     public void Configure(string? name, JwtBearerOptions options)
@@ -75,10 +84,7 @@ internal sealed class PassportJwtBearerOptions(
             return;
         }
 
-        var authority = configuration["Authentication:Authority"] is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : DefaultAuthority;
-        options.MetadataAddress = authority + MetadataPath;
+        options.MetadataAddress = Authority(configuration) + MetadataPath;
         // Service-to-service traffic is plain HTTP inside the cluster; the gateway terminates TLS.
         options.RequireHttpsMetadata = false;
         options.Backchannel = httpClientFactory.CreateClient(BackchannelClientName);

@@ -48,16 +48,12 @@ public static class CachingExtensions
 
     /// <summary>
     /// <c>POST /internal/cache/flush</c>: drops every copy this service's storages hold, on every replica and in Redis.
-    /// Anonymous like the other <c>/internal</c> routes, which the gateway does not route: only the AppHost and the
-    /// services' own network reach it.
+    /// The gateway does not route <c>/internal</c>; who else may flush is the service's to say, with the builder returned.
     /// </summary>
-    public static IEndpointRouteBuilder MapCacheFlush(this IEndpointRouteBuilder app)
-    {
+    public static RouteHandlerBuilder MapCacheFlush(this IEndpointRouteBuilder app) =>
         app.MapPost(FlushPath, async (CacheRegistry caches, CancellationToken cancellationToken) =>
         {
             await caches.FlushAsync(cancellationToken);
             return TypedResults.Ok(new { flushed = caches.Names });
-        }).AllowAnonymous();
-        return app;
-    }
+        });
 }

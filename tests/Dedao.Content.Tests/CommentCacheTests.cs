@@ -23,9 +23,10 @@ public sealed class CommentCacheTests(ContentFixture platform)
         using var comment = new HttpClient { BaseAddress = platform.App.GetEndpoint("comment", "http") };
         var list = $"/api/v1/comments?targetType=article&targetId={article}";
         var counts = $"/internal/comments/featured-counts?targetType=article&ids={article},{article + 1}";
+        var column = await platform.ServiceTokenAsync("column");
         var cold = await platform.ReadServerCountersAsync("commentdb", Tables);
         Assert.Equal([first], await FeaturedIdsAsync(comment, list));
-        await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+        await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts, column), HttpStatusCode.OK);
         var before = await platform.ReadServerCountersAsync("commentdb", Tables);
         // The counters see a read: the list, dropped by featuring, came from Redis and then MySQL.
         Assert.NotEqual(cold.RedisReads, before.RedisReads);
@@ -34,7 +35,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
         for (var i = 0; i < 50; i++)
         {
             Assert.Equal([first], await FeaturedIdsAsync(comment, list));
-            var counted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+            var counted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts, column), HttpStatusCode.OK);
             Assert.Equal(1, counted.GetProperty("counts").GetProperty($"{article}").GetInt32());
         }
 
@@ -45,7 +46,7 @@ public sealed class CommentCacheTests(ContentFixture platform)
         var second = await FeatureAsync(pending);
         await Poll.UntilAsync(async () => (await FeaturedIdsAsync(platform.Gateway, list)).SequenceEqual([second, first]),
             TimeSpan.FromSeconds(1), () => $"comment {second} featured on article {article}, first");
-        var recounted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts), HttpStatusCode.OK);
+        var recounted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts, column), HttpStatusCode.OK);
         Assert.Equal(2, recounted.GetProperty("counts").GetProperty($"{article}").GetInt32());
     }
 

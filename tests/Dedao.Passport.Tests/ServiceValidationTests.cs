@@ -22,7 +22,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         var user = await client.RegisterUserAsync();
         var token = (await client.LoginTokensAsync(user.Phone, user.Password)).AccessToken;
 
-        using var response = await SendAsync(service, "/whoami", token);
+        using var response = await service.GetAsync("/whoami", token);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var who = await PassportClient.ReadJsonAsync(response);
@@ -41,7 +41,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         using var client = fixture.CreateClient();
         var token = (await client.LoginTokensAsync(PassportFixture.AdminPhone, PassportFixture.AdminPassword)).AccessToken;
 
-        using var response = await SendAsync(service, "/whoami", token);
+        using var response = await service.GetAsync("/whoami", token);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.True((await PassportClient.ReadJsonAsync(response)).GetProperty("admin").GetBoolean());
@@ -59,9 +59,9 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         using var foreign = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var forged = Jwt.Sign(Jwt.Es256Header(kid), PassportClaims.For(Guid.NewGuid()), foreign);
 
-        using var anonymous = await SendAsync(service, "/whoami", null);
-        using var rejected = await SendAsync(service, "/whoami", forged);
-        using var open = await SendAsync(service, "/open", null);
+        using var anonymous = await service.GetAsync("/whoami", null);
+        using var rejected = await service.GetAsync("/whoami", forged);
+        using var open = await service.GetAsync("/open", null);
 
         await HttpAssert.ProblemAsync(anonymous, HttpStatusCode.Unauthorized, "unauthorized");
         await HttpAssert.ProblemAsync(rejected, HttpStatusCode.Unauthorized, "unauthorized");
@@ -79,13 +79,13 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         var token = Jwt.Sign(Jwt.Es256Header("some-kid"), PassportClaims.For(Guid.NewGuid()), foreign);
 
         var clock = Stopwatch.StartNew();
-        using var response = await SendAsync(service, "/whoami", token);
+        using var response = await service.GetAsync("/whoami", token);
         clock.Stop();
 
         await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, "service_unavailable");
         Assert.NotNull(response.Headers.RetryAfter);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        using var open = await SendAsync(service, "/open", null);
+        using var open = await service.GetAsync("/open", null);
         Assert.Equal(HttpStatusCode.OK, open.StatusCode);
     }
 
@@ -105,7 +105,7 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
             using var client = new PassportClient(first.CreateClient());
             var user = await client.RegisterUserAsync();
             oldToken = (await client.LoginTokensAsync(user.Phone, user.Password)).AccessToken;
-            using var known = await SendAsync(service, "/whoami", oldToken);
+            using var known = await service.GetAsync("/whoami", oldToken);
             Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         }
 
@@ -121,23 +121,12 @@ public sealed class ServiceValidationTests(PassportFixture fixture)
         await Poll.UntilAsync(
             async () =>
             {
-                using var rotated = await SendAsync(service, "/whoami", newToken);
+                using var rotated = await service.GetAsync("/whoami", newToken);
                 return rotated.StatusCode == HttpStatusCode.OK;
             },
             TimeSpan.FromSeconds(10),
             () => "the service accepting a token signed with the rotated key");
-        using var previous = await SendAsync(service, "/whoami", oldToken);
+        using var previous = await service.GetAsync("/whoami", oldToken);
         Assert.Equal(HttpStatusCode.OK, previous.StatusCode);
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(ResourceServer service, string path, string? token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return await service.Client.SendAsync(request);
     }
 }

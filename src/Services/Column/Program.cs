@@ -25,7 +25,7 @@ builder.Services.AddSingleton<ColumnPages>();
 builder.Services.AddSingleton<ColumnAccess>();
 builder.Services.AddScoped<ColumnList>();
 // The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
-builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(500));
+builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(500)).AddServiceIdentity();
 
 var app = builder.Build();
 
@@ -33,6 +33,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapColumnApi();
-app.MapCacheFlush();
+// The AppHost's "Flush caches" command calls as the service itself.
+app.MapCacheFlush().RequireAuthorization(ServiceIdentity.Policy);
 
 app.Run();

@@ -18,7 +18,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.AddMultiLevelCache();
 builder.Services.AddCachedTables();
 // A comment is written within the gateway's 2 s: each question to another service gets well under half of it.
-builder.Services.AddHttpClient<CommentTargets>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
+builder.Services.AddHttpClient<CommentTargets>(http => http.Timeout = TimeSpan.FromMilliseconds(800)).AddServiceIdentity();
 builder.Services.AddHttpClient<Nicknames>(http => http.Timeout = TimeSpan.FromMilliseconds(800));
 
 var app = builder.Build();
@@ -27,6 +27,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapCommentApi();
-app.MapCacheFlush();
+// The AppHost's "Flush caches" command calls as the service itself.
+app.MapCacheFlush().RequireAuthorization(ServiceIdentity.Policy);
 
 app.Run();

@@ -28,6 +28,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapCourseApi();
-app.MapCacheFlush();
+// The AppHost's "Flush caches" command calls as the service itself.
+app.MapCacheFlush().RequireAuthorization(ServiceIdentity.Policy);
 
 app.Run();

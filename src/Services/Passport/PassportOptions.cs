@@ -55,4 +55,10 @@ public sealed class PassportOptions
 
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan MaxLoginDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The services that may ask for a token of their own (client credentials), by client id, each with its secret:
+    /// <c>Passport:Clients:column</c>. The AppHost's <c>WithServiceIdentity</c> generates one per service.
+    /// </summary>
+    public Dictionary<string, string> Clients { get; set; } = new(StringComparer.Ordinal);
 }

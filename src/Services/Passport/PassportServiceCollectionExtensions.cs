@@ -23,6 +23,7 @@ public static class PassportServiceCollectionExtensions
         services.AddSingleton<PasswordVerifier>();
         services.AddSingleton<SigningKeyStore>();
         services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<ServiceClients>();
         services.AddSingleton<LoginThrottleRules>();
         services.AddSingleton<RedisLoginCounters>();
         services.AddSingleton<LocalLoginCounters>();

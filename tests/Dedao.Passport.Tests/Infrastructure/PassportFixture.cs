@@ -14,6 +14,10 @@ public sealed class PassportFixture : IAsyncLifetime
     public const string PublicUrl = "https://dedao.example";
     public const string Issuer = PublicUrl + "/api/v1/passport";
 
+    /// <summary>The one service the shared passport gives a token of its own (client credentials).</summary>
+    public const string ServiceClientId = "column";
+    public const string ServiceClientSecret = "column's client secret for tests";
+
     private const string MySqlResource = "mysql";
     private const string RedisResource = "redis";
 
@@ -38,6 +42,7 @@ public sealed class PassportFixture : IAsyncLifetime
         {
             ["Parameters__admin-phone"] = AdminPhone,
             ["Parameters__admin-password"] = AdminPassword,
+            [$"Passport__Clients__{ServiceClientId}"] = ServiceClientSecret,
         });
     }
 

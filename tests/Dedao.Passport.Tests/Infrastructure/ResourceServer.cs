@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,6 +24,17 @@ public sealed class ResourceServer : IAsyncDisposable
 
     public HttpClient Client => _client;
 
+    public async Task<HttpResponseMessage> GetAsync(string path, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return await _client.SendAsync(request);
+    }
+
     public static async Task<ResourceServer> StartAsync(IDictionary<string, string?> configuration)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
@@ -45,6 +57,11 @@ public sealed class ResourceServer : IAsyncDisposable
             admin = user.IsInRole("admin"),
         });
         app.MapGet("/open", () => "open").AllowAnonymous();
+        app.MapGet("/internal/whoami", (ClaimsPrincipal user) => new
+        {
+            sub = user.FindFirstValue("sub"),
+            jti = user.FindFirstValue("jti"),
+        }).RequireAuthorization(ServiceIdentity.Policy);
         await app.StartAsync();
         return new ResourceServer(app);
     }

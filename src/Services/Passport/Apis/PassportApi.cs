@@ -20,6 +20,7 @@ public static class PassportApi
         api.MapPost("/logout", LogoutAsync);
         api.MapGet("/me", GetMeAsync);
         api.MapWellKnown();
+        app.MapServiceTokenApi();
         return api;
     }
 

@@ -12,11 +12,30 @@ public sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<PassportOpt
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
 
-    public async Task<AccessToken> IssueAsync(User user, CancellationToken cancellationToken)
+    public Task<AccessToken> IssueAsync(User user, CancellationToken cancellationToken) =>
+        SignAsync(new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
+            ["roles"] = user.RoleList.ToArray(),
+        }, cancellationToken);
+
+    /// <summary>
+    /// A service's own token (client credentials): <c>sub</c> and <c>client_id</c> name the service, as RFC 9068 has it,
+    /// and no user, so a route that answers for a user refuses it.
+    /// </summary>
+    public Task<AccessToken> IssueForServiceAsync(string clientId, CancellationToken cancellationToken) =>
+        SignAsync(new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = clientId,
+            [ServiceIdentity.ClientIdClaim] = clientId,
+        }, cancellationToken);
+
+    private async Task<AccessToken> SignAsync(Dictionary<string, object> claims, CancellationToken cancellationToken)
     {
         var key = (await keys.GetAsync(cancellationToken)).Current;
         var lifetime = options.Value.AccessTokenLifetime;
         var now = time.GetUtcNow().UtcDateTime;
+        claims[JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N");
         var token = _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = options.Value.Issuer,
@@ -24,12 +43,7 @@ public sealed class AccessTokenIssuer(SigningKeyStore keys, IOptions<PassportOpt
             IssuedAt = now,
             NotBefore = now,
             Expires = now + lifetime,
-            Claims = new Dictionary<string, object>
-            {
-                [JwtRegisteredClaimNames.Sub] = user.Id.ToString(),
-                [JwtRegisteredClaimNames.Jti] = Guid.NewGuid().ToString("N"),
-                ["roles"] = user.RoleList.ToArray(),
-            },
+            Claims = claims,
             SigningCredentials = new SigningCredentials(key.Key, key.Algorithm),
         });
         return new AccessToken(token, lifetime);
