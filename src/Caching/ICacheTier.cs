@@ -9,7 +9,7 @@ public interface ICacheTier<TKey, TValue> : IStorage<TKey, TValue>
     where TKey : notnull
     where TValue : class
 {
-    /// <summary>Grows with every delete and clear, here or from another replica; a load that began before must not fill the tier.</summary>
+    /// <summary>Grows with every change and clear, here or on another replica; a load that began before must not fill the tier.</summary>
     long Generation { get; }
 
     /// <returns>Null when the tier knows nothing of the key.</returns>

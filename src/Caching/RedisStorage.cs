@@ -9,7 +9,9 @@ namespace Dedao.Caching;
 /// <summary>
 /// L2: JSON copies in Redis, shared by every replica, under <c>cache:&lt;storage&gt;:&lt;key&gt;</c>. Many keys are read
 /// with one MGET and written in one pipelined batch; each entry lives its duration plus a random jitter, and an empty
-/// string marks a key known to have no value. After a failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>,
+/// string marks a key known to have no value. Every change first counts up <c>cache-generation:&lt;storage&gt;</c>, which
+/// each read also fetches; a fill is written only if the count is still the one read before the source was asked, so
+/// a replica that read the source before another replica's change cannot put the old value back after it. After a failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>,
 /// so a dead or frozen Redis costs one <see cref="StorageOptions.RedisTimeout"/>, not one per request; changes are tried still.
 /// </summary>
 public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
@@ -22,10 +24,19 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     private static readonly LuaScript AddScript = LuaScript.Prepare(
         "local held = redis.call('GET', @key) " +
         "if held and held ~= '' then return 0 end " +
+        "redis.call('INCR', @generation) " +
         "redis.call('SET', @key, @value, 'PX', @ttl) return 1");
+
+    // KEYS: the generation, then the entries; ARGV: the generation read before the source was asked, then each entry's
+    // value and lifetime in milliseconds.
+    private const string FillScript =
+        "if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end " +
+        "for i = 2, #KEYS do redis.call('SET', KEYS[i], ARGV[2 * i - 2], 'PX', ARGV[2 * i - 1]) end " +
+        "return 1";
 
     private readonly string _name;
     private readonly string _prefix;
+    private readonly RedisKey _generationKey;
     private readonly StorageOptions _options;
     private readonly CacheMetrics _metrics;
     private readonly IConnectionMultiplexer _redis;
@@ -39,6 +50,7 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     {
         _name = name;
         _prefix = $"cache:{name}:";
+        _generationKey = $"cache-generation:{name}";
         _options = options;
         _metrics = metrics;
         _redis = redis;
@@ -46,11 +58,22 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
         _json = (JsonTypeInfo<TValue>)(json ?? JsonSerializerOptions.Web).GetTypeInfo(typeof(TValue));
     }
 
+    /// <summary>The storage's change count in Redis as the latest read here saw it: never ahead of the count itself.</summary>
     public long Generation => Volatile.Read(ref _generation);
 
     public async ValueTask<CacheHit<TValue>?> LookupAsync(TKey key, CancellationToken cancellationToken = default)
     {
-        var held = await Run(db => db.StringGetAsync(Key(key)));
+        // Two GETs in one round trip rather than an MGET, which would answer a key of another type with nil, not an error.
+        var (held, generation) = await Run(async db =>
+        {
+            var batch = db.CreateBatch();
+            var value = batch.StringGetAsync(Key(key));
+            var count = batch.StringGetAsync(_generationKey);
+            batch.Execute();
+            await Task.WhenAll(value, count);
+            return (value.Result, count.Result);
+        });
+        SawGeneration(generation);
         var hit = Decode(held);
         Count(hit is null ? 0 : 1, 1);
         return hit;
@@ -59,7 +82,8 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     public async ValueTask<IReadOnlyDictionary<TKey, CacheHit<TValue>>> MultiLookupAsync(IReadOnlyCollection<TKey> keys, CancellationToken cancellationToken = default)
     {
         var asked = keys as IReadOnlyList<TKey> ?? [.. keys];
-        var held = await Run(db => db.StringGetAsync([.. asked.Select(Key)]));
+        var held = await Run(db => db.StringGetAsync([.. asked.Select(Key), _generationKey]));
+        SawGeneration(held[asked.Count]);
         var hits = new Dictionary<TKey, CacheHit<TValue>>(asked.Count);
         for (var i = 0; i < asked.Count; i++)
         {
@@ -82,37 +106,43 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
         return hits.Where(h => h.Value.Value is not null).ToDictionary(h => h.Key, h => h.Value.Value!);
     }
 
-    public async ValueTask SetAsync(TKey key, TValue value, CancellationToken cancellationToken = default) =>
-        await Run(db => db.StringSetAsync(Key(key), Encode(value), Lifetime()), skippable: false);
+    public ValueTask SetAsync(TKey key, TValue value, CancellationToken cancellationToken = default) =>
+        ChangeAsync(batch => [batch.StringSetAsync(Key(key), Encode(value), Lifetime())]);
 
     public async ValueTask<bool> AddAsync(TKey key, TValue value, CancellationToken cancellationToken = default)
     {
         var added = await Run(db => db.ScriptEvaluateAsync(AddScript,
-            new { key = Key(key), value = Encode(value), ttl = (long)Lifetime().TotalMilliseconds }), skippable: false);
+            new { key = Key(key), value = Encode(value), ttl = (long)Lifetime().TotalMilliseconds, generation = _generationKey }), skippable: false);
         return (int)added == 1;
     }
 
     public ValueTask MultiSetAsync(IReadOnlyCollection<KeyValuePair<TKey, TValue>> items, CancellationToken cancellationToken = default) =>
-        WriteAsync(items.Select(i => (i.Key, Encode(i.Value), Lifetime())), skippable: false);
+        ChangeAsync(batch => [.. items.Select(i => batch.StringSetAsync(Key(i.Key), Encode(i.Value), Lifetime()))]);
 
-    public async ValueTask DeleteAsync(params TKey[] keys)
+    public ValueTask DeleteAsync(params TKey[] keys) =>
+        ChangeAsync(batch => [batch.KeyDeleteAsync([.. keys.Select(Key)])]);
+
+    public async ValueTask FillAsync(IReadOnlyDictionary<TKey, TValue> values, IReadOnlyCollection<TKey> absent, long generation,
+        CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _generation);
-        await Run(db => db.KeyDeleteAsync([.. keys.Select(Key)]), skippable: false);
-    }
+        var entries = values.Select(v => (v.Key, Value: Encode(v.Value), Lifetime: Lifetime()))
+            .Concat(absent.Select(k => (Key: k, Value: RedisValue.EmptyString, Lifetime: _options.NegativeDuration)))
+            .ToList();
+        if (entries.Count == 0)
+        {
+            return;
+        }
 
-    public ValueTask FillAsync(IReadOnlyDictionary<TKey, TValue> values, IReadOnlyCollection<TKey> absent, long generation,
-        CancellationToken cancellationToken = default) =>
-        Generation != generation
-            ? ValueTask.CompletedTask
-            : WriteAsync(values.Select(v => (v.Key, Encode(v.Value), Lifetime()))
-                .Concat(absent.Select(k => (k, RedisValue.EmptyString, _options.NegativeDuration))), skippable: true);
+        await Run(db => db.ScriptEvaluateAsync(FillScript,
+            [_generationKey, .. entries.Select(e => Key(e.Key))],
+            [generation, .. entries.SelectMany(e => new[] { e.Value, (long)e.Lifetime.TotalMilliseconds })]));
+    }
 
     public async ValueTask ClearAsync(CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _generation);
         await Run(async db =>
         {
+            await db.StringIncrementAsync(_generationKey);
             foreach (var server in _redis.GetServers().Where(s => s.IsConnected && !s.IsReplica))
             {
                 var batch = new List<RedisKey>();
@@ -128,17 +158,25 @@ public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
         }, skippable: false);
     }
 
-    private async ValueTask WriteAsync(IEnumerable<(TKey Key, RedisValue Value, TimeSpan Lifetime)> entries, bool skippable)
+    /// <summary>
+    /// One pipelined batch that counts the generation up before it changes anything: a fill that read the source before
+    /// this change then finds the count moved, whenever it arrives.
+    /// </summary>
+    private async ValueTask ChangeAsync(Func<IBatch, Task[]> change)
     {
         await Run(async db =>
         {
             var batch = db.CreateBatch();
-            var writes = entries.Select(e => batch.StringSetAsync(Key(e.Key), e.Value, e.Lifetime)).ToList();
+            var counted = batch.StringIncrementAsync(_generationKey);
+            var changes = change(batch);
             batch.Execute();
-            await Task.WhenAll(writes);
+            await Task.WhenAll([counted, .. changes]);
             return true;
-        }, skippable);
+        }, skippable: false);
     }
+
+    private void SawGeneration(RedisValue held) =>
+        Volatile.Write(ref _generation, held.TryParse(out long seen) ? seen : 0);
 
     /// <param name="skippable">
     /// True for reads and fills, which lose nothing when skipped. False for what changes a value (sets, adds, deletes,
