@@ -13,17 +13,30 @@ internal sealed record CachedTable(
     string Key,
     string KeyType,
     bool Series,
-    bool NullableKey,
+    string? Nullable,
     string AssemblyName,
     string? Error,
     string? FilePath,
     TextSpan Span,
     LinePositionSpan LineSpan)
 {
+    public const string KeyNotFound = "key not found";
+    public const string KeyNotParsable = "key not parsable";
+    public const string NullableReference = "reference";
+    public const string NullableValue = "value";
+
     public string ClassName => $"{EntityName}By{Key}Table";
 
+    /// <summary>The key as the query compares it: a nullable value column by its value (a row without one matches no key).</summary>
+    public string QueryKey => Nullable == NullableValue ? $"e.{Key}!.Value" : $"e.{Key}";
+
     /// <summary>The key as read from a loaded row: a nullable key column (a row without one is never asked for) is read as set.</summary>
-    public string RowKey => NullableKey ? $"e.{Key}!" : $"e.{Key}";
+    public string RowKey => Nullable switch
+    {
+        NullableReference => $"e.{Key}!",
+        NullableValue => $"e.{Key}!.Value",
+        _ => $"e.{Key}",
+    };
 
     public string ValueType => Series ? $"global::System.Collections.Generic.IReadOnlyList<{Entity}>" : Entity;
 

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Text;
@@ -21,28 +22,51 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
         "'{0}' has no property '{1}' to cache its table by",
         "Dedao.Caching", DiagnosticSeverity.Error, isEnabledByDefault: true);
 
+    // The backplane sends changed keys to the other replicas as text, and they parse them back (IParsable<T>).
+    private static readonly DiagnosticDescriptor KeyNotParsable = new(
+        "DDC002", "Cached table key cannot be sent as text",
+        "'{0}.{1}' is a {2}, which cannot key a cached table: a key must parse from its text (IParsable<T>), as strings, numbers and Guids do",
+        "Dedao.Caching", DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    // Two storages of one name would share their Redis keys, metrics and configuration.
+    private static readonly DiagnosticDescriptor DuplicateStorage = new(
+        "DDC003", "Cached tables share a storage name",
+        "The storage '{0}' is made by another [CachedTable] of this assembly already; two storages of one name would share their Redis keys",
+        "Dedao.Caching", DiagnosticSeverity.Error, isEnabledByDefault: true);
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
         var tables = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeName, static (node, _) => true, static (attributed, _) => Read(attributed))
             .SelectMany(static (tables, _) => tables);
 
-        context.RegisterSourceOutput(tables, static (output, table) =>
+        // All at once: whether a table's storage may be written depends on the others (DDC003).
+        context.RegisterSourceOutput(tables.Collect(), static (output, all) =>
         {
-            if (table.Error is not null)
+            var written = new List<CachedTable>();
+            var names = new HashSet<string>();
+            foreach (var table in all)
             {
-                output.ReportDiagnostic(Diagnostic.Create(KeyNotFound, table.Location, table.EntityName, table.Key));
-                return;
+                if (table.Error is { } error)
+                {
+                    output.ReportDiagnostic(error == CachedTable.KeyNotFound
+                        ? Diagnostic.Create(KeyNotFound, table.Location, table.EntityName, table.Key)
+                        : Diagnostic.Create(KeyNotParsable, table.Location, table.EntityName, table.Key, table.KeyType));
+                }
+                else if (!names.Add(table.StorageName))
+                {
+                    output.ReportDiagnostic(Diagnostic.Create(DuplicateStorage, table.Location, table.StorageName));
+                }
+                else
+                {
+                    output.AddSource($"{table.Namespace}.{table.ClassName}.g.cs", SourceText.From(Storage(table), Encoding.UTF8));
+                    written.Add(table);
+                }
             }
 
-            output.AddSource($"{table.Namespace}.{table.ClassName}.g.cs", SourceText.From(Storage(table), Encoding.UTF8));
-        });
-
-        context.RegisterSourceOutput(tables.Where(static t => t.Error is null).Collect(), static (output, all) =>
-        {
-            if (!all.IsEmpty)
+            if (written.Count > 0)
             {
-                output.AddSource("CachedTables.g.cs", SourceText.From(Registration(all), Encoding.UTF8));
+                output.AddSource("CachedTables.g.cs", SourceText.From(Registration(written), Encoding.UTF8));
             }
         });
     }
@@ -62,6 +86,11 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
             var dbContext = attributeClass.TypeArguments[0];
             var series = attribute.NamedArguments.Any(static a => a is { Key: "Series", Value.Value: true });
             var property = FindProperty(entity, key);
+            // A nullable key column caches the rows that have a key, by the key's own type: long? is read as long.
+            var nullableValue = property?.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable
+                ? nullable.TypeArguments[0]
+                : null;
+            var keyType = nullableValue ?? property?.Type;
             var syntax = attribute.ApplicationSyntaxReference?.GetSyntax();
             var location = syntax?.GetLocation();
             builder.Add(new CachedTable(
@@ -70,11 +99,15 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
                 entity.Name,
                 dbContext.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 key,
-                property?.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) ?? "",
+                keyType?.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) ?? "",
                 series,
-                property is { Type: { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated } },
+                nullableValue is not null ? CachedTable.NullableValue
+                    : property is { Type: { IsReferenceType: true, NullableAnnotation: NullableAnnotation.Annotated } } ? CachedTable.NullableReference
+                    : null,
                 attributed.SemanticModel.Compilation.AssemblyName ?? "app",
-                property is null ? "key not found" : null,
+                keyType is null ? CachedTable.KeyNotFound
+                    : IsParsable(keyType, attributed.SemanticModel.Compilation) ? null
+                    : CachedTable.KeyNotParsable,
                 location?.SourceTree?.FilePath,
                 location?.SourceSpan ?? default,
                 location?.GetLineSpan().Span ?? default));
@@ -82,6 +115,11 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
 
         return builder.ToImmutable();
     }
+
+    private static bool IsParsable(ITypeSymbol type, Compilation compilation) =>
+        compilation.GetTypeByMetadataName("System.IParsable`1") is { } parsable
+        && type.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i.OriginalDefinition, parsable)
+                                       && SymbolEqualityComparer.Default.Equals(i.TypeArguments[0], type.WithNullableAnnotation(NullableAnnotation.NotAnnotated)));
 
     private static IPropertySymbol? FindProperty(INamedTypeSymbol entity, string name)
     {
@@ -125,7 +163,7 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
                 {
                     // The keys as constants: WHERE {{table.Key}} IN (...), one statement for the whole batch.
                     var rows = await db.Set<{{table.Entity}}>().AsNoTracking()
-                        .Where(e => global::System.Linq.Enumerable.Contains(EF.Constant(keys), e.{{table.Key}}))
+                        .Where(e => global::System.Linq.Enumerable.Contains(EF.Constant(keys), {{table.QueryKey}}))
                         .ToListAsync(cancellationToken);
                     return {{result}};
                 }
@@ -134,7 +172,7 @@ public sealed class CachedTableGenerator : IIncrementalGenerator
             """;
     }
 
-    private static string Registration(ImmutableArray<CachedTable> tables)
+    private static string Registration(List<CachedTable> tables)
     {
         var lines = new StringBuilder();
         foreach (var table in tables)
