@@ -55,6 +55,10 @@ public sealed class CommerceFixture : IAsyncLifetime
                 .WithEnvironment("Dedao__RequestBudget", "00:00:15")
                 .WithEnvironment("Aspire__Pomelo__EntityFrameworkCore__MySql__CommandTimeout", "15");
         }
+        // A payment whose notice is lost is looked up at the provider within seconds, not after the minutes a deployment waits.
+        Project(builder, "pay")
+            .WithEnvironment("Sandbox__ReconcileAfter", "00:00:02")
+            .WithEnvironment("Sandbox__ReconcileInterval", "00:00:01");
         Project(builder, "pay-sandbox")
             .WithEnvironment("Sandbox__FirstRetryDelay", "00:00:00.200")
             .WithEnvironment("Sandbox__MaxRetryDelay", "00:00:02");

@@ -224,6 +224,28 @@ public sealed class PaymentTests(CommerceFixture platform)
         Assert.Equal(1, await Invariants.LedgerCountAsync(platform, reader.UserId, "Topup"));
     }
 
+    [Fact]
+    public async Task A_sandbox_payment_whose_notice_is_lost_is_settled_from_the_providers_record_and_its_order_completes()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+        var orderId = (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("orderId").GetInt64();
+        using var provider = platform.App.CreateHttpClient("pay-sandbox");
+
+        // The customer pays at the provider, and the provider's notice never reaches pay.
+        using var paid = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
+            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+        using var record = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        var charge = await HttpAssert.JsonAsync(record, HttpStatusCode.OK);
+        Assert.Equal("success", charge.GetProperty("result").GetString());
+
+        await Shopper.EventuallyAsync(async () => await shopper.OrderStatusAsync(orderId) == "completed",
+            () => $"order {orderId} completed after pay looked its payment up at the provider");
+        var payment = await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}");
+        Assert.Equal("succeeded", payment.GetProperty("status").GetString());
+    }
+
     private static async Task<long> SandboxPaymentAsync(Shopper shopper)
     {
         var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);

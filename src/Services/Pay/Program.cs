@@ -22,6 +22,7 @@ builder.Services.AddHttpClient<OrderClient>(http => http.BaseAddress = new Uri("
 builder.Services.AddHttpClient<CoinClient>(http => http.BaseAddress = new Uri("http://coin")).AddUserTokenForwarding();
 builder.Services.AddHttpClient<SandboxClient>((sp, http) =>
     http.BaseAddress = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SandboxOptions>>().Value.BaseAddress);
+builder.Services.AddHostedService<SandboxReconciler>();
 
 var app = builder.Build();
 

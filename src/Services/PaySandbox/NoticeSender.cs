@@ -13,7 +13,8 @@ namespace Dedao.PaySandbox;
 public sealed record Notice(long PaymentId, long AmountFen, string Result, string TransactionId);
 
 /// <summary>What the customer did at the provider, as pay passes it on.</summary>
-public sealed record ConfirmRequest(long AmountFen, string? Result);
+/// <param name="SendNotice">False for a test of the merchant's reconciliation: the notice is lost on its way.</param>
+public sealed record ConfirmRequest(long AmountFen, string? Result, bool SendNotice = true);
 
 /// <summary>
 /// Delivers each notice to pay, signed with HMAC-SHA256 over the body, retrying with growing delays until pay answers 2xx:

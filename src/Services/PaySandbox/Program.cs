@@ -6,6 +6,7 @@ builder.AddServiceDefaults();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient();
 builder.Services.AddSingleton<NoticeSender>();
+builder.Services.AddSingleton<Charges>();
 builder.Services.AddSingleton<Refunds>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<NoticeSender>());
 
@@ -14,7 +15,8 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 
 // The customer paid (or gave up) at the provider: the merchant hears of it by notice, never from this answer.
-app.MapPost("/charges/{paymentId:long}/confirm", (long paymentId, ConfirmRequest request, NoticeSender sender) =>
+// SendNotice false: the notice is lost on its way, and the merchant learns of the charge only by asking for it.
+app.MapPost("/charges/{paymentId:long}/confirm", (long paymentId, ConfirmRequest request, Charges charges, NoticeSender sender) =>
 {
     if (request.AmountFen <= 0 || request.Result is not ("success" or "fail"))
     {
@@ -22,9 +24,19 @@ app.MapPost("/charges/{paymentId:long}/confirm", (long paymentId, ConfirmRequest
             extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
     }
 
-    sender.Enqueue(new Notice(paymentId, request.AmountFen, request.Result, $"sbx_{Guid.CreateVersion7():N}"));
+    var charge = charges.Record(paymentId, request.AmountFen, request.Result);
+    if (request.SendNotice)
+    {
+        sender.Enqueue(new Notice(charge.PaymentId, charge.AmountFen, charge.Result, charge.TransactionId));
+    }
+
     return Results.Accepted();
 });
+
+// The provider's record of a payment, which a merchant reconciles with when a notice is late or lost.
+app.MapGet("/charges/{paymentId:long}", (long paymentId, Charges charges) =>
+    charges.Find(paymentId) is { } charge ? Results.Ok(charge) : Results.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "The customer has not paid or declined this payment.", extensions: new Dictionary<string, object?> { ["code"] = "not_found" }));
 
 // The merchant gives a payment's money back, as after an order that was cancelled before its payment got through.
 app.MapPost("/charges/{paymentId:long}/refund", (long paymentId, RefundRequest request, Refunds refunds, ILogger<Refunds> logger) =>

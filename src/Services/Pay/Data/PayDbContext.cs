@@ -20,6 +20,8 @@ public class PayDbContext(DbContextOptions<PayDbContext> options) : DbContext(op
             // One payment per top-up, one coin payment per order, whatever races: the last line of defence.
             payment.HasIndex(p => p.TopupId).IsUnique();
             payment.HasIndex(p => p.CoinOrderId).IsUnique();
+            // The reconciler's round: pending payments by age.
+            payment.HasIndex(p => new { p.Status, p.CreatedAt });
         });
         modelBuilder.AddIdempotencyTable();
         modelBuilder.AddMessagingTables();

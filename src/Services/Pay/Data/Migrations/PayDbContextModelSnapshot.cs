@@ -146,6 +146,8 @@ namespace Dedao.Pay.Data.Migrations
                     b.HasIndex("TopupId")
                         .IsUnique();
 
+                    b.HasIndex("Status", "CreatedAt");
+
                     b.ToTable("Payments");
                 });
 
