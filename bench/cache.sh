@@ -7,7 +7,8 @@
 # temporary folder across the runs); endpoints are found with the aspire CLI.
 # Usage: bench/cache.sh [seconds per run, default 10] ; results also go to bench/results/cache-<date>.txt
 #   modes="None Objects" bench/cache.sh   runs fewer rows; sampling=1 bench/cache.sh traces every request (default 0.01);
-#   warmup=N bench/cache.sh   loads each page for N seconds before it is measured (default 30).
+#   warmup=N bench/cache.sh   loads each page for N seconds before it is measured (default 30);
+#   api=v2 bench/cache.sh   measures the v2 home page, whose featured-comment counts column asks of comment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}
@@ -16,6 +17,7 @@ modes=${modes:-None Redis Bytes Objects}
 free_column=${free_column:-4} paid_column=${paid_column:-1}
 # The share of requests traced, as production would sample; sampling=1 traces every request, as development does.
 sampling=${sampling:-0.01}
+api=${api:-v1}
 # Telemetry leaves each service once a minute, OpenTelemetry's default, not every second as in development: ten services
 # exporting every second took a fifth of a core from the one measured, idle (telemetry_interval=00:00:01 measures it that way).
 telemetry_interval=${telemetry_interval:-00:01:00}
@@ -111,14 +113,14 @@ for mode in $modes; do
   [ "$(curl -sf -H "Authorization: Bearer $token" "$column/api/v1/columns/$paid_column" | jq -r .subscribed)" = true ] \
     || { echo "the bench reader is not subscribed to column $paid_column" >&2; exit 1; }
   # The limit answers with exactly these bytes.
-  curl -sf "$column/api/v1/columns/$free_column" > "$pages/free"
-  curl -sf -H "Authorization: Bearer $token" "$column/api/v1/columns/$paid_column" > "$pages/paid"
+  curl -sf "$column/api/$api/columns/$free_column" > "$pages/free"
+  curl -sf -H "Authorization: Bearer $token" "$column/api/$api/columns/$paid_column" > "$pages/paid"
 
   for page in free paid; do
     auth=(); id=$free_column
     [ $page = paid ] && { auth=(-H "Authorization: Bearer $token"); id=$paid_column; }
-    echo "$mode $page direct $(measure "$column/api/v1/columns/$id" "${auth[@]}")" >> "$results"
-    echo "$mode $page gateway $(measure "$gateway/api/v1/columns/$id" "${auth[@]}")" >> "$results"
+    echo "$mode $page direct $(measure "$column/api/$api/columns/$id" "${auth[@]}")" >> "$results"
+    echo "$mode $page gateway $(measure "$gateway/api/$api/columns/$id" "${auth[@]}")" >> "$results"
   done
   kill -TERM $apphost; wait $apphost 2>/dev/null || true; apphost=''
   # The AppHost's exit does not wait for every process it ran: the next mode starts once the old gateway is gone.
@@ -136,7 +138,7 @@ for page in free paid; do
 done
 
 {
-  echo "column home page (free: column $free_column $(wc -c < "$pages/free") B; paid: column $paid_column as a subscriber, $(wc -c < "$pages/paid") B)"
+  echo "column home page $api (free: column $free_column $(wc -c < "$pages/free") B; paid: column $paid_column as a subscriber, $(wc -c < "$pages/paid") B)"
   echo "wrk -t1 -c32 -d${seconds}s, $(nproc) cores, Release build, one column replica, traces sampled at $sampling, telemetry exported every $telemetry_interval; limit = bare Kestrel with the same bytes (direct), bare YARP in front of it (gateway)"
   awk '
     { rows[NR] = $0; if ($1 == "limit") limit[$2 " " $3] = $4 }

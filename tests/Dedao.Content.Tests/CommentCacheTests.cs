@@ -10,6 +10,9 @@ public sealed class CommentCacheTests(ContentFixture platform)
 {
     // A free column no other comment test writes on: its articles are open to every reader.
     private const long FreeColumn = 8;
+
+    /// <summary>Another column's articles, so one test's featured comments are not on the other's.</summary>
+    private const long CountedColumn = 12;
     private static readonly string[] Tables = ["Comments"];
 
     [Fact]
@@ -48,6 +51,31 @@ public sealed class CommentCacheTests(ContentFixture platform)
             TimeSpan.FromSeconds(1), () => $"comment {second} featured on article {article}, first");
         var recounted = await HttpAssert.JsonAsync(await Http.SendAsync(comment, HttpMethod.Get, counts, column), HttpStatusCode.OK);
         Assert.Equal(2, recounted.GetProperty("counts").GetProperty($"{article}").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_newly_featured_comment_is_counted_on_the_v2_home_page_within_seconds_though_column_keeps_the_counts()
+    {
+        var reader = await platform.SignUpAsync();
+        var path = $"/api/v2/columns/{CountedColumn}";
+        var article = (await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path), HttpStatusCode.OK))
+            .GetProperty("articles").GetProperty("items")[0].GetProperty("id").GetInt64();
+        var before = await FeaturedCountAsync(path, article);
+
+        await FeatureAsync(await CommentAsync(reader, article, "主页上要数到的一条"));
+
+        // Column keeps comment's counts a second, and comment drops its own copy at once: a few seconds cover both.
+        var count = before;
+        await Poll.UntilAsync(async () => (count = await FeaturedCountAsync(path, article)) == before + 1, TimeSpan.FromSeconds(5),
+            () => $"article {article} counted {before + 1} on the v2 home page, not {count}");
+    }
+
+    private async Task<int> FeaturedCountAsync(string path, long article)
+    {
+        var page = await HttpAssert.JsonAsync(await Http.SendAsync(platform.Gateway, HttpMethod.Get, path), HttpStatusCode.OK);
+        var comments = page.GetProperty("comments");
+        Assert.True(comments.GetProperty("available").GetBoolean(), page.ToString());
+        return comments.GetProperty("featuredCounts").TryGetProperty($"{article}", out var count) ? count.GetInt32() : 0;
     }
 
     private async Task<long> CommentAsync(SignedInReader reader, long article, string content) =>

@@ -1,3 +1,4 @@
+using Dedao.Caching;
 using Dedao.Column.Apis;
 using Dedao.Column.Data;
 using Dedao.Column.Events;
@@ -25,7 +26,13 @@ builder.Services.AddSingleton<ColumnPages>();
 builder.Services.AddSingleton<ColumnAccess>();
 builder.Services.AddScoped<ColumnList>();
 // The comment summary is an extra on the home page: it gets little time, and the page goes out without it when that runs out.
-builder.Services.AddHttpClient<CommentSummaries>(http => http.Timeout = TimeSpan.FromMilliseconds(500)).AddServiceIdentity();
+builder.Services.AddHttpClient(CommentSummaries.ClientName, http => http.Timeout = TimeSpan.FromMilliseconds(500)).AddServiceIdentity();
+builder.Services.AddStorage<long, FeaturedCount>(CommentSummaries.StorageName, (services, options) => new LoaderStorage<long, FeaturedCount>(
+    CommentSummaries.StorageName,
+    (articleIds, cancellationToken) => CommentSummaries.AskCommentAsync(
+        services.GetRequiredService<IHttpClientFactory>().CreateClient(CommentSummaries.ClientName), articleIds, cancellationToken),
+    options, services.GetRequiredService<CacheMetrics>()));
+builder.Services.AddSingleton<CommentSummaries>();
 
 var app = builder.Build();
 
