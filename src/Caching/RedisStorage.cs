@@ -11,8 +11,9 @@ namespace Dedao.Caching;
 /// with one MGET and written in one pipelined batch; each entry lives its duration plus a random jitter, and an empty
 /// string marks a key known to have no value. Every change first counts up <c>cache-generation:&lt;storage&gt;</c>, which
 /// each read also fetches; a fill is written only if the count is still the one read before the source was asked, so
-/// a replica that read the source before another replica's change cannot put the old value back after it. After a failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>,
-/// so a dead or frozen Redis costs one <see cref="StorageOptions.RedisTimeout"/>, not one per request; changes are tried still.
+/// a replica that read the source before another replica's change cannot put the old value back after it. After a
+/// failure Redis is skipped for <see cref="StorageOptions.RedisRetryAfter"/>, so a dead or frozen Redis costs one
+/// <see cref="StorageOptions.RedisTimeout"/>, not one per request; changes are tried still.
 /// </summary>
 public sealed class RedisStorage<TKey, TValue> : ICacheTier<TKey, TValue>
     where TKey : notnull

@@ -28,7 +28,8 @@ public static class ColumnApi
 
         app.MapGroup("/api/v2/columns").MapGet("/{id:long}", GetColumnV2).AllowAnonymous();
 
-        // Not routed by the gateway, and only a service's own token passes: comment asks it which column an article belongs to and whether it is open.
+        // Not routed by the gateway, and only a service's own token passes:
+        // comment asks it which column an article belongs to and whether it is open.
         app.MapGet("/internal/articles/{articleId:long}", GetArticleTarget).RequireAuthorization(ServiceIdentity.Policy);
 
         return app;

@@ -32,7 +32,8 @@ public static class CommentApi
             CancellationToken cancellationToken) => ChangeLikeAsync(db, featured, clock, user, id, like: false, cancellationToken));
         api.MapDelete("/{id:long}", DeleteComment);
 
-        // Not routed by the gateway, and only a service's own token passes: column shows these counts on its home page.
+        // Not routed by the gateway, and only a service's own token passes:
+        // column shows these counts on its home page.
         app.MapGet("/internal/comments/featured-counts", CountFeatured).RequireAuthorization(ServiceIdentity.Policy);
 
         return app;

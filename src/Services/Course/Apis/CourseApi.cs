@@ -19,7 +19,8 @@ public static class CourseApi
         api.MapPut("/{id:long}/progress", PutProgress);
         api.MapGet("/{id:long}/progress", GetProgress);
 
-        // Not routed by the gateway, and only a service's own token passes: comment asks it which course a lesson belongs to and whether it is open.
+        // Not routed by the gateway, and only a service's own token passes:
+        // comment asks it which course a lesson belongs to and whether it is open.
         app.MapGet("/internal/lessons/{lessonId:long}", GetLessonTarget).RequireAuthorization(ServiceIdentity.Policy);
 
         return app;
