@@ -78,6 +78,18 @@ public sealed class ServiceTokenTests(PassportFixture fixture)
     }
 
     [Fact]
+    public async Task The_token_endpoint_is_not_in_the_public_contract()
+    {
+        using var passport = fixture.Passport.CreateClient();
+
+        var paths = (await HttpAssert.JsonAsync(await passport.GetAsync(new Uri("/api/v1/passport/openapi/v1.json", UriKind.Relative)),
+            HttpStatusCode.OK)).GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/api/v1/passport/login", out _));
+        Assert.False(paths.TryGetProperty(ServiceCredentials.TokenPath, out _));
+    }
+
+    [Fact]
     public async Task Another_service_takes_a_service_token_only_where_services_call_and_a_readers_token_only_where_readers_do()
     {
         await using var service = await StartServiceAsync();

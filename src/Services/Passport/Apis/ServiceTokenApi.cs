@@ -13,8 +13,9 @@ namespace Dedao.Passport.Apis;
 /// </summary>
 public static class ServiceTokenApi
 {
+    // Not in passport's OpenAPI document, which clients read through the gateway: the route is for services only.
     public static void MapServiceTokenApi(this IEndpointRouteBuilder app) =>
-        app.MapPost(ServiceIdentity.TokenPath, IssueAsync).AllowAnonymous();
+        app.MapPost(ServiceIdentity.TokenPath, IssueAsync).AllowAnonymous().ExcludeFromDescription();
 
     public static async Task<Results<Ok<ServiceTokenResponse>, ProblemHttpResult>> IssueAsync(
         HttpContext http, ServiceClients clients, AccessTokenIssuer issuer, ILogger<ServiceClients> logger, CancellationToken cancellationToken)
