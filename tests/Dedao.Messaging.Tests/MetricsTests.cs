@@ -34,10 +34,10 @@ public sealed class MetricsTests(MessagingFixture servers)
         });
         await probe.PublishRawAsync(OrderPaid.EventName, Encoding.UTF8.GetBytes("[]"), Guid.NewGuid());
 
-        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1 && Sum(deadLettered) == 1,
-            MessagingFixture.Patience, () => $"consumed {Sum(consumed)}, dead-lettered {Sum(deadLettered)}");
-        Assert.True(Sum(published) >= 1);
-        Assert.True(Sum(consumed) >= 1);
+        // The relay counts a publish when the broker confirms it, which may come after the consumer has handled the message.
+        await Poll.UntilAsync(async () => await MessagingFixture.EffectsAsync(host, @event.OrderId) == 1 && Sum(deadLettered) == 1
+                                          && Sum(published) >= 1 && Sum(consumed) >= 1,
+            MessagingFixture.Patience, () => $"published {Sum(published)}, consumed {Sum(consumed)}, dead-lettered {Sum(deadLettered)}");
         Assert.Equal(1, Sum(retried));
         await host.StopAsync();
     }
