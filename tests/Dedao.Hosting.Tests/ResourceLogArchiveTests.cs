@@ -54,7 +54,9 @@ public sealed class ResourceLogArchiveTests : IDisposable
         builder.AddProject<Projects.Dedao_PaySandbox>("sandbox")
             .WithEnvironment("Sandbox__Secret", "a secret of sixteen characters or more")
             .WithEnvironment("Sandbox__NotifyUrl", "http://127.0.0.1:9/notify")
-            .WithHttpEndpoint()
+            // A port of the kernel's choosing, not an endpoint's: DCP picks a free port for each replica and frees it again
+            // before the replica binds it, and another model starting beside this one took it in that gap once.
+            .WithEnvironment("ASPNETCORE_URLS", "http://127.0.0.1:0")
             .WithReplicas(2);
 
         string[] Files() => Directory.Exists(_folder) ? Directory.GetFiles(_folder, "sandbox*.log") : [];
