@@ -82,6 +82,8 @@ public sealed class GatewayEdgeTests(GatewayFixture fixture)
 
         Assert.Matches("^[0-9a-f]{32}$", generated.Headers.GetValues("X-Request-Id").Single());
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$", generated.Headers.GetValues("traceparent").Single());
+        // A made-up id is the trace's, so the id a client reports finds the trace.
+        Assert.Equal(generated.Headers.GetValues("traceparent").Single().Split('-')[1], generated.Headers.GetValues("X-Request-Id").Single());
         Assert.Equal("client-id.42", keptResponse.Headers.GetValues("X-Request-Id").Single());
         Assert.Equal("client-id.42", (await keptResponse.Content.ReadFromJsonAsync<EchoResponse>())!.Header("X-Request-Id"));
         Assert.NotEqual("bad id with spaces", refusedResponse.Headers.GetValues("X-Request-Id").Single());
