@@ -6,7 +6,7 @@ namespace Dedao.AppHost;
 
 internal static class AppModelExtensions
 {
-    private const int DefaultJitCallCountThreshold = 4096;
+    private const int DefaultJitCallCountThreshold = 256;
 
     /// <summary>
     /// A Dedao service: it references and waits for its database and backing servers, reports health, and comes back
@@ -41,7 +41,11 @@ internal static class AppModelExtensions
         // The JIT compiles a method again, optimized, once it has run 30 times. A start runs thousands of methods that often
         // and never again (configuration, DI, EF's model), and every service went on compiling them for half a minute
         // after it was healthy, all at once on two cores: the first requests spent their budgets (bench/first-requests.sh).
-        // A request's own path runs that often within seconds of real traffic. The runtime reads the value as hexadecimal.
+        // Too high a count keeps a request's path unoptimized for long: at 4,096, a method run once a purchase waits for the
+        // 4,096th, and between the 1,150th and the 2,300th purchase the JIT still took a tenth of order's and pay's CPU;
+        // 256 made 20 % more purchases a second, with first requests as quick (bench/purchases.sh, first-requests.sh). Delaying
+        // the count instead (DOTNET_TC_CallCountingDelayMs, 2 s) did not: under load a service still compiles a rare new
+        // method every second or two, each restarts the delay, and purchases got slower (14.7/s). The runtime reads hexadecimal.
         if (builder.Configuration.GetValue("AppHost:JitCallCountThreshold", DefaultJitCallCountThreshold) is > 0 and var threshold)
         {
             service.WithEnvironment("DOTNET_TC_CallCountThreshold", threshold.ToString("X", CultureInfo.InvariantCulture));
