@@ -246,6 +246,53 @@ public sealed class PaymentTests(CommerceFixture platform)
         Assert.Equal("succeeded", payment.GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_sandbox_payment_whose_providers_record_has_another_amount_is_left_pending_by_reconciliation()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var mismatched = await SandboxPaymentAsync(shopper);
+        var orderId = (await shopper.GetJsonAsync($"/api/v1/payments/{mismatched}")).GetProperty("orderId").GetInt64();
+        var other = await Shopper.SignUpAsync(platform);
+        var matching = await SandboxPaymentAsync(other);
+        using var provider = platform.App.CreateHttpClient("pay-sandbox");
+
+        // Both notices lost; the provider holds one cent more than pay asked for the first.
+        using var wrong = await provider.PostAsJsonAsync(new Uri($"/charges/{mismatched}/confirm", UriKind.Relative),
+            new { amountFen = Catalog.PaidColumnPriceFen + 1, result = "success", sendNotice = false });
+        Assert.Equal(HttpStatusCode.Accepted, wrong.StatusCode);
+        using var right = await provider.PostAsJsonAsync(new Uri($"/charges/{matching}/confirm", UriKind.Relative),
+            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        Assert.Equal(HttpStatusCode.Accepted, right.StatusCode);
+
+        // A round looks at the oldest pending payments first: the one that settled the later payment looked at this one.
+        await Shopper.EventuallyAsync(async () => (await other.GetJsonAsync($"/api/v1/payments/{matching}")).GetProperty("status").GetString() == "succeeded",
+            () => $"payment {matching} settled from the provider's record");
+        Assert.Equal("pending", (await shopper.GetJsonAsync($"/api/v1/payments/{mismatched}")).GetProperty("status").GetString());
+        Assert.Equal("pending", await shopper.OrderStatusAsync(orderId));
+    }
+
+    [Fact]
+    public async Task The_provider_keeps_a_paid_charge_paid_when_the_customer_answers_again()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await SandboxPaymentAsync(shopper);
+        using var provider = platform.App.CreateHttpClient("pay-sandbox");
+        using var paid = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
+            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
+        using var first = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        var charge = await HttpAssert.JsonAsync(first, HttpStatusCode.OK);
+
+        using var declined = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
+            new { amountFen = Catalog.PaidColumnPriceFen, result = "fail", sendNotice = false });
+        Assert.Equal(HttpStatusCode.Accepted, declined.StatusCode);
+        using var second = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        var after = await HttpAssert.JsonAsync(second, HttpStatusCode.OK);
+
+        Assert.Equal("success", after.GetProperty("result").GetString());
+        Assert.Equal(charge.GetProperty("transactionId").GetString(), after.GetProperty("transactionId").GetString());
+    }
+
     private static async Task<long> SandboxPaymentAsync(Shopper shopper)
     {
         var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
