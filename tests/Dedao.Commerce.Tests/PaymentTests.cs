@@ -233,10 +233,9 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
 
         // The customer pays at the provider, and the provider's notice never reaches pay.
-        using var paid = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
-            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        using var paid = await ConfirmWithoutNoticeAsync(provider, paymentId, Catalog.PaidColumnPriceFen, "success");
         Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
-        using var record = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        using var record = await provider.GetAsync(ChargeOf(paymentId));
         var charge = await HttpAssert.JsonAsync(record, HttpStatusCode.OK);
         Assert.Equal("success", charge.GetProperty("result").GetString());
 
@@ -257,11 +256,9 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
 
         // Both notices lost; the provider holds one cent more than pay asked for the first.
-        using var wrong = await provider.PostAsJsonAsync(new Uri($"/charges/{mismatched}/confirm", UriKind.Relative),
-            new { amountFen = Catalog.PaidColumnPriceFen + 1, result = "success", sendNotice = false });
+        using var wrong = await ConfirmWithoutNoticeAsync(provider, mismatched, Catalog.PaidColumnPriceFen + 1, "success");
         Assert.Equal(HttpStatusCode.Accepted, wrong.StatusCode);
-        using var right = await provider.PostAsJsonAsync(new Uri($"/charges/{matching}/confirm", UriKind.Relative),
-            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        using var right = await ConfirmWithoutNoticeAsync(provider, matching, Catalog.PaidColumnPriceFen, "success");
         Assert.Equal(HttpStatusCode.Accepted, right.StatusCode);
 
         // A round looks at the oldest pending payments first: the one that settled the later payment looked at this one.
@@ -277,21 +274,25 @@ public sealed class PaymentTests(CommerceFixture platform)
         var shopper = await Shopper.SignUpAsync(platform);
         var paymentId = await SandboxPaymentAsync(shopper);
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
-        using var paid = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
-            new { amountFen = Catalog.PaidColumnPriceFen, result = "success", sendNotice = false });
+        using var paid = await ConfirmWithoutNoticeAsync(provider, paymentId, Catalog.PaidColumnPriceFen, "success");
         Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
-        using var first = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        using var first = await provider.GetAsync(ChargeOf(paymentId));
         var charge = await HttpAssert.JsonAsync(first, HttpStatusCode.OK);
 
-        using var declined = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
-            new { amountFen = Catalog.PaidColumnPriceFen, result = "fail", sendNotice = false });
+        using var declined = await ConfirmWithoutNoticeAsync(provider, paymentId, Catalog.PaidColumnPriceFen, "fail");
         Assert.Equal(HttpStatusCode.Accepted, declined.StatusCode);
-        using var second = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+        using var second = await provider.GetAsync(ChargeOf(paymentId));
         var after = await HttpAssert.JsonAsync(second, HttpStatusCode.OK);
 
         Assert.Equal("success", after.GetProperty("result").GetString());
         Assert.Equal(charge.GetProperty("transactionId").GetString(), after.GetProperty("transactionId").GetString());
     }
+
+    /// <summary>The customer's answer at the provider, whose notice to pay is lost on purpose.</summary>
+    private static Task<HttpResponseMessage> ConfirmWithoutNoticeAsync(HttpClient provider, long paymentId, long amountFen, string result) =>
+        provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative), new { amountFen, result, sendNotice = false });
+
+    private static Uri ChargeOf(long paymentId) => new($"/charges/{paymentId}", UriKind.Relative);
 
     private static async Task<long> SandboxPaymentAsync(Shopper shopper)
     {
