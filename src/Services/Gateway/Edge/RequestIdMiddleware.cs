@@ -4,8 +4,8 @@ using System.Text.RegularExpressions;
 namespace Dedao.Gateway.Edge;
 
 /// <summary>
-/// Gives every request an <c>X-Request-Id</c> (the client's, when it is a sane one, else its trace's id) that goes to the backend and comes
-/// back on the response, together with the <c>traceparent</c> of the request's trace.
+/// Gives every request an <c>X-Request-Id</c> (the client's, when it is a sane one, else its trace's id) that goes to the
+/// backend and comes back on the response, together with the <c>traceparent</c> of the request's trace.
 /// </summary>
 internal sealed partial class RequestIdMiddleware(RequestDelegate next)
 {
