@@ -35,6 +35,11 @@ errors() {
   command -v aspire >/dev/null || return 0
   echo "errors the services logged (aspire otel logs --severity Error):"
   aspire otel logs --severity Error --format Table --apphost AppHost/Dedao.AppHost.csproj --nologo --non-interactive 2>&1 | tail -200
+  # The table has only each message, and a 500's is "Unhandled exception": the exceptions themselves, by count.
+  command -v jq >/dev/null || return 0
+  echo "their exceptions (first line), by count:"
+  aspire otel logs --severity Error --format Json --apphost AppHost/Dedao.AppHost.csproj --nologo --non-interactive 2>/dev/null \
+    | jq -r '.[] | select(.exception) | "\(.resourceName): \(.exception | split("\n")[0])"' | sort | uniq -c | sort -rn | head -20
 }
 trap '{ errors | tee -a "${out:-/dev/null}"; } || true; kill -TERM $apphost 2>/dev/null; wait $apphost 2>/dev/null || true' EXIT
 
