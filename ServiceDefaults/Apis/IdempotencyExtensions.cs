@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Dedao.ServiceDefaults.Apis;
 
@@ -17,7 +18,8 @@ public static class IdempotencyExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<IdempotencyPruner>();
         return services.AddSingleton(sp => new IdempotencyStore(
-            sp.GetRequiredService<IServiceScopeFactory>(), typeof(TContext), sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<IServiceScopeFactory>(), typeof(TContext), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>()));
     }
 
     /// <summary>The route needs an <c>Idempotency-Key</c>; a repeat gets the first answer (api.md, Conventions).</summary>

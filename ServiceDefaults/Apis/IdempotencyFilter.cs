@@ -88,7 +88,7 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
         }
         else
         {
-            await store.CompleteAsync(id, stored, CancellationToken.None);
+            await store.CompleteAsync(id, stored);
         }
 
         return stored;

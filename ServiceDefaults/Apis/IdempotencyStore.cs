@@ -1,5 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 
 namespace Dedao.ServiceDefaults.Apis;
 
@@ -7,7 +10,7 @@ namespace Dedao.ServiceDefaults.Apis;
 /// Keeps <see cref="IdempotentRequest"/> rows in the service's own database, each write in a scope of its own so that it
 /// commits apart from the request's work: the claim must be visible to a concurrent repeat before the work starts.
 /// </summary>
-internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type contextType, TimeProvider time)
+internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type contextType, TimeProvider time, ILoggerFactory loggers)
 {
     /// <summary>A claim older than this whose request never answered belonged to a process that died: it is taken over.</summary>
     private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
@@ -17,6 +20,25 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
 
     /// <summary>Rows one pruning statement deletes at most, so no delete holds its locks for long.</summary>
     private const int PruneBatchSize = 5_000;
+
+    private readonly ILogger _logger = loggers.CreateLogger<IdempotencyStore>();
+
+    /// <summary>
+    /// The answer of work that is done has to be kept: a repeat would find the key claimed and, once the claim looks
+    /// abandoned, do the work again. A database that stalls for a second fails one write on the command timeout (the
+    /// purchases bench saw it); the next tries, a little later, get through. About 5 s in all, within the
+    /// <see cref="IdempotencyFilter{TBody}"/>'s 10 s wait of a repeat for the first answer.
+    /// </summary>
+    private readonly ResiliencePipeline _answerWrites = new ResiliencePipelineBuilder { Name = "idempotency-answers" }
+        .AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(200),
+        })
+        .ConfigureTelemetry(loggers)
+        .Build();
 
     /// <summary>Claims the key: (null, id) when this request is the first, else (the first one's row, 0).</summary>
     public async Task<(IdempotentRequest? First, long Id)> BeginAsync(Guid userId, string route, string key, byte[] hash,
@@ -68,17 +90,31 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
         return await db.Set<IdempotentRequest>().AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
     }
 
-    public async Task CompleteAsync(long id, StoredResponse response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Keeps the answer of the claim's request, trying again while the database fails. Never throws: the work is done
+    /// whether or not its answer is kept, and the caller is owed it either way.
+    /// </summary>
+    public async Task CompleteAsync(long id, StoredResponse response)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
-        // SQL of our own, as the claim's: it runs for every request that moves money, and EF's ExecuteUpdate walks and
-        // hashes its expression tree on each call.
-        await db.Database.ExecuteSqlAsync($"""
-            UPDATE idempotent_requests
-            SET StatusCode = {response.StatusCode}, ContentType = {response.ContentType}, Location = {response.Location}, Body = {response.Body}
-            WHERE Id = {id}
-            """, cancellationToken);
+        try
+        {
+            await _answerWrites.ExecuteAsync(async cancellationToken =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
+                // SQL of our own, as the claim's: it runs for every request that moves money, and EF's ExecuteUpdate walks
+                // and hashes its expression tree on each call.
+                await db.Database.ExecuteSqlAsync($"""
+                    UPDATE idempotent_requests
+                    SET StatusCode = {response.StatusCode}, ContentType = {response.ContentType}, Location = {response.Location}, Body = {response.Body}
+                    WHERE Id = {id}
+                    """, cancellationToken);
+            }, CancellationToken.None);
+        }
+        catch (Exception exception)
+        {
+            LogAnswerLost(_logger, exception, id, AbandonedAfter);
+        }
     }
 
     /// <summary>Forgets the requests older than <see cref="Retention"/>, a batch at a time.</summary>
@@ -99,4 +135,8 @@ internal sealed class IdempotencyStore(IServiceScopeFactory scopes, Type context
         var db = (DbContext)scope.ServiceProvider.GetRequiredService(contextType);
         await db.Set<IdempotentRequest>().Where(r => r.Id == id).ExecuteDeleteAsync(cancellationToken);
     }
+
+    [LoggerMessage(LogLevel.Error,
+        "The answer to idempotent request {Id} could not be kept; a repeat of its key is refused as still running, and runs the request again after {AbandonedAfter}")]
+    private static partial void LogAnswerLost(ILogger logger, Exception exception, long id, TimeSpan abandonedAfter);
 }

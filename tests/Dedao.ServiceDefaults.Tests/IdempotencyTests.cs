@@ -22,8 +22,10 @@ namespace Dedao.ServiceDefaults.Tests;
 public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLifetime, IDisposable
 {
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private WebApplication? _app;
     private HttpClient _client = null!;
+    private string _database = "";
     private int _stamped;
 
     public async Task InitializeAsync()
@@ -33,7 +35,8 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
     }
 
     /// <param name="time">The clock of the store and its pruner; a fake one stops the waits for a first answer too.</param>
-    private async Task<WebApplication> StartAppAsync(TimeProvider time)
+    /// <param name="commandTimeoutSeconds">The services' own is 1 s; longer here, where a loaded CI machine is no fault.</param>
+    private async Task<WebApplication> StartAppAsync(TimeProvider time, int commandTimeoutSeconds = 30)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         // Collected, so a test can tell that nothing went wrong where nothing should have.
@@ -42,8 +45,8 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         // A database of its own: EnsureCreated does nothing where another test's tables already are.
         var database = new MySqlConnectionStringBuilder(servers.ConnectionString("testdb")) { Database = $"idempotency_{Guid.NewGuid():N}" };
-        builder.Configuration["ConnectionStrings:receipts"] = database.ConnectionString;
-        builder.AddMySqlDbContext<ReceiptsContext>("receipts", settings => settings.CommandTimeout = 30);
+        builder.Configuration["ConnectionStrings:receipts"] = _database = database.ConnectionString;
+        builder.AddMySqlDbContext<ReceiptsContext>("receipts", settings => settings.CommandTimeout = commandTimeoutSeconds);
         builder.Services.AddSingleton(time);
         builder.Services.AddIdempotency<ReceiptsContext>();
         var app = builder.Build();
@@ -67,6 +70,14 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         }).RequireIdempotencyKey<Receipt>();
         app.MapPost("/stamps", (Receipt receipt) =>
         {
+            var number = Interlocked.Increment(ref _stamped);
+            return TypedResults.Created($"/stamps/{number}", new { number, receipt.Text });
+        }).RequireIdempotencyKey<Receipt>();
+        // A stamp made once the test says so: it can take hold of the request's claim in between.
+        app.MapPost("/held-stamps", async (Receipt receipt) =>
+        {
+            _started.TrySetResult();
+            await _release.Task;
             var number = Interlocked.Increment(ref _stamped);
             return TypedResults.Created($"/stamps/{number}", new { number, receipt.Text });
         }).RequireIdempotencyKey<Receipt>();
@@ -161,6 +172,100 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         {
             await StopAppAsync(app);
         }
+    }
+
+    [Fact]
+    public async Task The_answer_of_done_work_is_kept_when_the_database_fails_its_first_write()
+    {
+        var app = await StartAppAsync(TimeProvider.System, commandTimeoutSeconds: 1);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var first = SendAsync("held-1", CancellationToken.None, "/held-stamps", client);
+            await _started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await using (await LockClaimAsync("held-1"))
+            {
+                _release.SetResult();
+                // The first write of the answer waits on the lock until its command times out, as on a stalled server;
+                // the lock goes once another write waits.
+                await AnswerWriteWaitingAsync(except: await AnswerWriteWaitingAsync(except: null));
+            }
+
+            using var response = await first;
+            Assert.Equal("/stamps/1", (await Created(response)).Headers.Location?.ToString());
+            using var repeat = await SendAsync("held-1", CancellationToken.None, "/held-stamps", client);
+            Assert.Equal("true", (await Created(repeat)).Headers.GetValues("Idempotent-Replayed").Single());
+            Assert.Equal("/stamps/1", repeat.Headers.Location?.ToString());
+            Assert.Equal(1, _stamped);
+        }
+        finally
+        {
+            await StopAppAsync(app);
+        }
+    }
+
+    [Fact]
+    public async Task Done_work_whose_answer_cannot_be_kept_is_answered_all_the_same_and_logged()
+    {
+        var app = await StartAppAsync(TimeProvider.System, commandTimeoutSeconds: 1);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var first = SendAsync("held-2", CancellationToken.None, "/held-stamps", client);
+            await _started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            HttpResponseMessage response;
+            await using (await LockClaimAsync("held-2"))
+            {
+                _release.SetResult();
+                // Every write of the answer times out on the lock.
+                response = await first.WaitAsync(TimeSpan.FromSeconds(60));
+            }
+
+            using (response)
+            {
+                Assert.Equal("/stamps/1", (await Created(response)).Headers.Location?.ToString());
+            }
+
+            var lost = app.Services.GetFakeLogCollector().GetSnapshot()
+                .Where(entry => entry.Level == LogLevel.Error && entry.Category == "Dedao.ServiceDefaults.Apis.IdempotencyStore");
+            Assert.Contains(lost, entry => entry.Message.StartsWith("The answer to idempotent request", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await StopAppAsync(app);
+        }
+    }
+
+    /// <summary>A transaction of another connection holding the claim's row, as a stalled server would hold its writes.</summary>
+    /// <returns>The connection: closing it lets go.</returns>
+    private async Task<MySqlConnection> LockClaimAsync(string key)
+    {
+        var connection = new MySqlConnection(_database);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var command = new MySqlCommand("SELECT Id FROM idempotent_requests WHERE `Key` = @key FOR UPDATE", connection, transaction);
+        command.Parameters.AddWithValue("@key", key);
+        Assert.NotNull(await command.ExecuteScalarAsync());
+        return connection;
+    }
+
+    /// <summary>Waits for a write of an answer to wait on a lock, in an InnoDB transaction other than <paramref name="except"/>; returns its id.</summary>
+    private async Task<string?> AnswerWriteWaitingAsync(string? except)
+    {
+        string? waiting = null;
+        await Poll.UntilAsync(async () =>
+        {
+            await using var connection = new MySqlConnection(_database);
+            await connection.OpenAsync();
+            await using var command = new MySqlCommand("""
+                SELECT t.trx_id FROM information_schema.INNODB_TRX t
+                JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+                WHERE t.trx_state = 'LOCK WAIT' AND t.trx_query LIKE '%UPDATE idempotent_requests%' AND p.DB = DATABASE()
+                """, connection);
+            waiting = (await command.ExecuteScalarAsync())?.ToString();
+            return waiting is not null && waiting != except;
+        }, TimeSpan.FromSeconds(30), () => "a write of an answer waiting on the claim's lock");
+        return waiting;
     }
 
     private static async Task<HttpResponseMessage> Created(HttpResponseMessage response)
