@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Coin purchases per second end to end through the gateway (create order, pay with coins, until the order is paid, or
 # completed once column/course grant access: settled=completed), with N users in parallel; p50/p99 of one purchase, then
-# the CPU each process on the machine spent during the measured run, then the money invariants of every user
+# the CPU each process on the machine spent during the measured run and the MySQL statements, transactions and fsyncs per
+# purchase, then the money invariants of every user
 # (balance >= 0, balance = sum of ledger, each product bought once).
 # The AppHost runs under DCP in Release with the gateway's limits lifted. Usage: bench/purchases.sh [users, default 100]
-#   warmup=N users buy everything first, unmeasured (default 100), so the numbers are a warm platform's.
+#   warmup=N users buy everything first, unmeasured (default 200), so the numbers are a warm platform's.
 #   A client waits for its order to settle (If-None-Match with the status it saw, Prefer: wait); poll=1 polls with back-off.
 # Results also go to bench/results/purchases-<date>.txt, followed by what the services logged as errors during the run.
 set -euo pipefail
@@ -48,6 +49,13 @@ for _ in $(seq 1 480); do
   kill -0 $apphost 2>/dev/null || { cat /tmp/dedao-bench-purchases-apphost.log; exit 1; }
   sleep 0.5
 done
+
+# The database's counters need its address and generated password, which order's environment holds.
+order_pid=$(pgrep -x Dedao.Order | head -1 || true)
+if [ -n "$order_pid" ]; then
+  DEDAO_BENCH_MYSQL=$(tr '\0' '\n' < "/proc/$order_pid/environ" | sed -n 's/^ConnectionStrings__orderdb=//p')
+  export DEDAO_BENCH_MYSQL
+fi
 
 mkdir -p bench/results
 out=bench/results/purchases-$(date +%Y%m%d-%H%M%S).txt

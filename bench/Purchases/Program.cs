@@ -1,9 +1,9 @@
 // Coin purchases per second end to end: N users, each signed up and topped up through the sandbox first, then each buys
 // every paid product once (create order, pay with coins, poll until the order is paid or completed). Before them, `warmup`
-// more users (100 by default) buy everything unmeasured, so that the numbers are a warm platform's. Prints the rate,
-// p50/p99 of one purchase and the CPU every process spent meanwhile, then checks every user's money through the public
-// API: balance >= 0, balance = sum of ledger, coins spent (net of refunds) = the prices of the orders paid, each product
-// bought once.
+// more users (200 by default) buy everything unmeasured, so that the numbers are a warm platform's. Prints the rate,
+// p50/p99 of one purchase, the CPU every process spent meanwhile and what MySQL did (DatabaseWork), then checks every
+// user's money through the public API: balance >= 0, balance = sum of ledger, coins spent (net of refunds) = the prices of
+// the orders paid, each product bought once.
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -20,7 +20,9 @@ var settledStatus = Environment.GetEnvironmentVariable("settled") ?? "paid";
 // How a client learns that its order settled: by waiting on it (If-None-Match and Prefer: wait), or with poll=1 by polling.
 var polling = Environment.GetEnvironmentVariable("poll") == "1";
 var statusReads = 0;
-var warmUpUsers = int.Parse(Environment.GetEnvironmentVariable("warmup") ?? "100", CultureInfo.InvariantCulture);
+var warmUpUsers = int.Parse(Environment.GetEnvironmentVariable("warmup") ?? "200", CultureInfo.InvariantCulture);
+// The platform's MySQL server, when the script found it: its counters tell what a purchase asks of it.
+var mysql = Environment.GetEnvironmentVariable("DEDAO_BENCH_MYSQL");
 var products = Enumerable.Range(1, 20).Where(n => n % 4 != 0).Select(n => ("column", (long)n))
     .Concat(Enumerable.Range(1, 10).Where(n => n % 5 != 0).Select(n => ("course", (long)n))).ToArray();
 using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024 }) { BaseAddress = gateway, Timeout = TimeSpan.FromSeconds(60) };
@@ -56,6 +58,7 @@ var failures = new ConcurrentBag<string>();
 // A just-started service spends a good part of its CPU compiling (JIT tiers, EF's queries) for a minute or more; a platform
 // serves for hours. The warm-up users buy first, unmeasured, so the run measures the steady state. 20 were too few: in
 // the measured run after them, comment spent 45 % of its CPU in the JIT, and the rate was 45/s against 56/s after 100.
+// On a 2-core machine half as fast, 50 were too few as well: 23-29/s after them, 37-49/s after 200.
 var signedUp = phones.ToArray();
 var warm = false;
 await Task.WhenAll((await SignIn(signedUp.Take(warmUpUsers))).Select(BuyEverything));
@@ -64,11 +67,13 @@ failures.Clear();
 statusReads = 0;
 warm = true;
 var measured = await SignIn(signedUp.Skip(warmUpUsers));
+var databaseBefore = mysql is null ? null : await DatabaseWork.CountersAsync(mysql);
 var processorTimeBefore = ProcessorTime.ByProcessName();
 var clock = Stopwatch.StartNew();
 await Task.WhenAll(measured.Select(BuyEverything));
 clock.Stop();
 var processorTime = ProcessorTime.SpentSince(processorTimeBefore).ToList();
+var databaseAfter = mysql is null ? null : await DatabaseWork.CountersAsync(mysql);
 
 async Task BuyEverything(string token)
 {
@@ -135,6 +140,11 @@ foreach (var (name, spent) in processorTime)
 {
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"  {name,-32} {spent.TotalSeconds,6:F1} {spent.TotalMilliseconds / Math.Max(1, sorted.Length),6:F1}"));
+}
+
+if (databaseBefore is not null && databaseAfter is not null)
+{
+    Console.WriteLine(DatabaseWork.PerPurchase(databaseBefore, databaseAfter, sorted.Length));
 }
 
 var violations = 0;
