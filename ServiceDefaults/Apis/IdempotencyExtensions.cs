@@ -17,6 +17,9 @@ public static class IdempotencyExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<IdempotencyPruner>();
+        services.AddSingleton<IdempotentWork>();
+        // Singleton, as a pooled context's options are.
+        services.ConfigureDbContext<TContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<IdempotentWork>()), ServiceLifetime.Singleton);
         return services.AddSingleton(sp => new IdempotencyStore(
             sp.GetRequiredService<IServiceScopeFactory>(), typeof(TContext), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>()));

@@ -10,7 +10,9 @@ namespace Dedao.ServiceDefaults.Apis;
 /// <summary>
 /// api.md's <c>Idempotency-Key</c>: the first request with a key runs, and its answer (unless a 5xx, which may be retried)
 /// is what every later request with the same key and the same body gets; the same key with another body is 422. Two
-/// requests with one key at once: the second waits for the first's answer.
+/// requests with one key at once: the second waits for the first's answer. A first request whose process died after its
+/// work was committed leaves no answer, and a repeat is told so (409 <c>idempotency_answer_lost</c>) instead of doing the
+/// work twice; one that died before is taken over after <see cref="IdempotencyStore.AbandonedAfter"/>.
 /// </summary>
 internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvider time) : IEndpointFilter
 {
@@ -48,7 +50,10 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
         object? result;
         try
         {
-            result = await next(context);
+            using (IdempotentWork.Run(id))
+            {
+                result = await next(context);
+            }
         }
         catch
         {
@@ -104,7 +109,9 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
 
         var deadline = time.GetUtcNow() + WaitForFirst;
         var answered = first;
-        for (var wait = FirstWait; answered is { StatusCode: null } && time.GetUtcNow() < deadline; wait = wait * 2 < LongestWait ? wait * 2 : LongestWait)
+        for (var wait = FirstWait;
+             answered is { StatusCode: null } && !IdempotencyStore.IsAbandoned(answered, time.GetUtcNow().UtcDateTime) && time.GetUtcNow() < deadline;
+             wait = wait * 2 < LongestWait ? wait * 2 : LongestWait)
         {
             await Task.Delay(wait, time, cancellationToken);
             answered = await store.FindAsync(first.Id, cancellationToken);
@@ -119,6 +126,10 @@ internal sealed class IdempotencyFilter<TBody>(IdempotencyStore store, TimeProvi
             // The first request failed with a 5xx in the meantime and gave the key back.
             null => Problems.Coded(StatusCodes.Status409Conflict, "idempotency_key_in_use",
                 "The first request with this Idempotency-Key failed; send it again."),
+            // Its process died after the work was committed and before the answer was: the work stands, and is not done twice.
+            { WorkDoneAt: not null } when IdempotencyStore.IsAbandoned(answered, time.GetUtcNow().UtcDateTime) =>
+                Problems.Coded(StatusCodes.Status409Conflict, "idempotency_answer_lost",
+                    "The first request with this Idempotency-Key was carried out, but its answer was lost; look its result up instead."),
             _ => Problems.Coded(StatusCodes.Status409Conflict, "idempotency_key_in_use",
                 "A request with this Idempotency-Key is still running; send it again later."),
         };

@@ -12,8 +12,11 @@ namespace Dedao.ServiceDefaults.Apis;
 /// </summary>
 internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type contextType, TimeProvider time, ILoggerFactory loggers)
 {
-    /// <summary>A claim older than this whose request never answered belonged to a process that died: it is taken over.</summary>
-    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// A claim older than this whose request never answered belonged to a process that died: it is taken over, unless its
+    /// work was done (<see cref="IdempotentRequest.WorkDoneAt"/>).
+    /// </summary>
+    internal static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(1);
 
     /// <summary>How long an answer is kept for repeats of its key; after that the key is free again, as at Stripe.</summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
@@ -73,8 +76,9 @@ internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type
                 continue;
             }
 
-            if (first.StatusCode is null && first.CreatedAt < now - AbandonedAfter
-                && await requests.Where(r => r.Id == first.Id && r.StatusCode == null).ExecuteDeleteAsync(cancellationToken) == 1)
+            if (IsAbandoned(first, now) && first.WorkDoneAt is null
+                && await requests.Where(r => r.Id == first.Id && r.StatusCode == null && r.WorkDoneAt == null)
+                    .ExecuteDeleteAsync(cancellationToken) == 1)
             {
                 continue;
             }
@@ -82,6 +86,10 @@ internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type
             return (first, 0);
         }
     }
+
+    /// <summary>The claim's request never answered, and it is too old to be running still.</summary>
+    public static bool IsAbandoned(IdempotentRequest request, DateTime now) =>
+        request.StatusCode is null && request.CreatedAt < now - AbandonedAfter;
 
     public async Task<IdempotentRequest?> FindAsync(long id, CancellationToken cancellationToken)
     {
@@ -137,6 +145,6 @@ internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type
     }
 
     [LoggerMessage(LogLevel.Error,
-        "The answer to idempotent request {Id} could not be kept; a repeat of its key is refused as still running, and runs the request again after {AbandonedAfter}")]
+        "The answer to idempotent request {Id} could not be kept; a repeat of its key is refused as still running, and after {AbandonedAfter} as answered but lost")]
     private static partial void LogAnswerLost(ILogger logger, Exception exception, long id, TimeSpan abandonedAfter);
 }

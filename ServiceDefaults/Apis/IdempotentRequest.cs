@@ -20,6 +20,11 @@ public class IdempotentRequest
     public string? Location { get; set; }
     public byte[]? Body { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>
+    /// When the request's work first saved changes: written in the work's own transaction (<see cref="IdempotentWork"/>),
+    /// so a claim whose answer never came is known to have done its work, and is not run again.
+    /// </summary>
+    public DateTime? WorkDoneAt { get; set; }
 }
 
 public static class IdempotentRequestModel

@@ -73,6 +73,27 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
             var number = Interlocked.Increment(ref _stamped);
             return TypedResults.Created($"/stamps/{number}", new { number, receipt.Text });
         }).RequireIdempotencyKey<Receipt>();
+        // Work saved in the service's database, and then an answer that never comes, as from a process that died: the first
+        // call saves before it stops (save-then-die) or stops before it saves (die-then-save); later calls answer at once.
+        app.MapPost("/filings", async (Receipt receipt, ReceiptsContext db) =>
+        {
+            var first = Interlocked.Increment(ref _stamped) == 1;
+            if (first && receipt.Text == "die-then-save")
+            {
+                _started.TrySetResult();
+                await _release.Task;
+            }
+
+            db.Filings.Add(new Filing { Text = receipt.Text });
+            await db.SaveChangesAsync();
+            if (first && receipt.Text == "save-then-die")
+            {
+                _started.TrySetResult();
+                await _release.Task;
+            }
+
+            return TypedResults.Created($"/filings/{receipt.Text}", new { receipt.Text });
+        }).RequireIdempotencyKey<Receipt>();
         // A stamp made once the test says so: it can take hold of the request's claim in between.
         app.MapPost("/held-stamps", async (Receipt receipt) =>
         {
@@ -236,6 +257,73 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         }
     }
 
+    [Fact]
+    public async Task A_first_request_that_died_after_its_work_was_saved_is_not_run_again()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(time);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var first = SendAsync("filing-1", CancellationToken.None, "/filings", client, "save-then-die");
+            await _started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Long past the time after which a claim without an answer is taken to be its dead process's.
+            time.Advance(TimeSpan.FromMinutes(2));
+            using (var repeat = await SendAsync("filing-1", CancellationToken.None, "/filings", client, "save-then-die"))
+            {
+                await HttpAssert.ProblemAsync(repeat, HttpStatusCode.Conflict, "idempotency_answer_lost");
+            }
+
+            Assert.Equal(1, await FilingsAsync(app));
+            _release.SetResult();
+            (await first).Dispose();
+        }
+        finally
+        {
+            await StopAppAsync(app);
+        }
+    }
+
+    [Fact]
+    public async Task A_first_request_whose_claim_was_taken_over_cannot_save_its_work()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var app = await StartAppAsync(time);
+        try
+        {
+            using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+            var first = SendAsync("filing-2", CancellationToken.None, "/filings", client, "die-then-save");
+            await _started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // Nothing was saved under the claim, so a repeat past its time takes it over and does the work.
+            time.Advance(TimeSpan.FromMinutes(2));
+            using (var repeat = await SendAsync("filing-2", CancellationToken.None, "/filings", client, "die-then-save"))
+            {
+                await Created(repeat);
+            }
+
+            // The first one, still alive after all, finds its claim gone and its save rolled back.
+            _release.SetResult();
+            using (var late = await first)
+            {
+                Assert.Equal(HttpStatusCode.InternalServerError, late.StatusCode);
+            }
+
+            Assert.Equal(1, await FilingsAsync(app));
+        }
+        finally
+        {
+            await StopAppAsync(app);
+        }
+    }
+
+    private static async Task<int> FilingsAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Filings.CountAsync();
+    }
+
     /// <summary>A transaction of another connection holding the claim's row, as a stalled server would hold its writes.</summary>
     /// <returns>The connection: closing it lets go.</returns>
     private async Task<MySqlConnection> LockClaimAsync(string key)
@@ -275,9 +363,9 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
     }
 
     private Task<HttpResponseMessage> SendAsync(string key, CancellationToken cancellationToken, string path = "/receipts",
-        HttpClient? client = null)
+        HttpClient? client = null, string text = "收据")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new Receipt("收据")) };
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(new Receipt(text)) };
         request.Headers.Add("Idempotency-Key", key);
         return (client ?? _client).SendAsync(request, cancellationToken);
     }
@@ -304,8 +392,16 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
 
     public sealed record Receipt(string Text);
 
+    public sealed class Filing
+    {
+        public long Id { get; set; }
+        public required string Text { get; set; }
+    }
+
     public sealed class ReceiptsContext(DbContextOptions<ReceiptsContext> options) : DbContext(options)
     {
+        public DbSet<Filing> Filings => Set<Filing>();
+
         protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddIdempotencyTable();
     }
 }
