@@ -80,7 +80,13 @@ internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type
                 && await requests.Where(r => r.Id == first.Id && r.StatusCode == null && r.WorkDoneAt == null)
                     .ExecuteDeleteAsync(cancellationToken) == 1)
             {
+                LogTakenOver(_logger, first.Id, route, first.CreatedAt);
                 continue;
+            }
+
+            if (IsAbandoned(first, now) && first.WorkDoneAt is { } done)
+            {
+                LogAnswerLostOnRepeat(_logger, first.Id, route, done);
             }
 
             return (first, 0);
@@ -147,4 +153,12 @@ internal sealed partial class IdempotencyStore(IServiceScopeFactory scopes, Type
     [LoggerMessage(LogLevel.Error,
         "The answer to idempotent request {Id} could not be kept; a repeat of its key is refused as still running, and after {AbandonedAfter} as answered but lost")]
     private static partial void LogAnswerLost(ILogger logger, Exception exception, long id, TimeSpan abandonedAfter);
+
+    [LoggerMessage(LogLevel.Warning,
+        "Idempotent request {Id} on {Route}, claimed at {ClaimedAt}, never answered nor saved any work; a repeat takes it over")]
+    private static partial void LogTakenOver(ILogger logger, long id, string route, DateTime claimedAt);
+
+    [LoggerMessage(LogLevel.Warning,
+        "Idempotent request {Id} on {Route} saved its work at {WorkDoneAt} and never answered; a repeat is told its answer was lost")]
+    private static partial void LogAnswerLostOnRepeat(ILogger logger, long id, string route, DateTime workDoneAt);
 }

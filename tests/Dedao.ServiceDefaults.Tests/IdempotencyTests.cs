@@ -276,6 +276,9 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
             }
 
             Assert.Equal(1, await FilingsAsync(app));
+            // An operator learns of it from the log, not only the client from its 409.
+            Assert.Contains(app.Services.GetFakeLogCollector().GetSnapshot(), entry =>
+                entry.Level == LogLevel.Warning && entry.Message.Contains("a repeat is told its answer was lost", StringComparison.Ordinal));
             _release.SetResult();
             (await first).Dispose();
         }
@@ -302,6 +305,9 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
             {
                 await Created(repeat);
             }
+
+            Assert.Contains(app.Services.GetFakeLogCollector().GetSnapshot(), entry =>
+                entry.Level == LogLevel.Warning && entry.Message.Contains("a repeat takes it over", StringComparison.Ordinal));
 
             // The first one, still alive after all, finds its claim gone and its save rolled back.
             _release.SetResult();
