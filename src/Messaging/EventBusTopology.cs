@@ -26,12 +26,23 @@ public static class EventBusTopology
     public static Task DeclareExchangeAsync(IChannel channel, CancellationToken cancellationToken) =>
         channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// A queue bound to <paramref name="eventName"/>. A producer declares one for each consumer in
+    /// <see cref="Dedao.Contracts.EventConsumers"/> before it publishes; the consumer's own declaration has the same
+    /// arguments, so whichever comes first, the other changes nothing.
+    /// </summary>
+    public static async Task DeclareBoundQueueAsync(IChannel channel, string queue, string eventName, CancellationToken cancellationToken)
+    {
+        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(queue, Exchange, eventName, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>A consumer's queue with its retry and dead-letter queues.</summary>
     public static async Task DeclareQueueAsync(IChannel channel, string queue, string eventName, IEnumerable<TimeSpan> retryDelays,
         CancellationToken cancellationToken)
     {
         await DeclareExchangeAsync(channel, cancellationToken);
-        await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, cancellationToken: cancellationToken);
-        await channel.QueueBindAsync(queue, Exchange, eventName, cancellationToken: cancellationToken);
+        await DeclareBoundQueueAsync(channel, queue, eventName, cancellationToken);
         await channel.QueueDeclareAsync(DeadQueue(queue), durable: true, exclusive: false, autoDelete: false,
             cancellationToken: cancellationToken);
         foreach (var delay in retryDelays)

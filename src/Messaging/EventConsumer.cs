@@ -2,6 +2,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using Dedao.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -48,6 +49,13 @@ internal sealed class EventConsumer<TContext>(
         if (pending.Count == 0)
         {
             return;
+        }
+
+        foreach (var unlisted in pending.Where(s => !EventConsumers.Of(s.EventName).Any(c => EventBusTopology.Queue(c, s.EventName) == s.Queue)))
+        {
+            logger.LogWarning(
+                "{Queue} is not among the consumers of {Event} in EventConsumers: producers do not declare it, so what they publish before it is first consumed is lost",
+                unlisted.Queue, unlisted.EventName);
         }
 
         try

@@ -1,6 +1,7 @@
 // Ours, on RabbitMQ.Client 7 as issue 8 asks: the served outboxes keep their messages in stores this feed does not serve for MySQL (MassTransit.EntityFrameworkCore, DotNetCore.CAP.MySql; Wolverine's served store is PostgreSQL).
 using System.Diagnostics;
 using System.Text;
+using Dedao.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -39,6 +40,8 @@ internal sealed class OutboxRelay<TContext>(
 
     private readonly EventBusOptions _options = options.Value;
     private IChannel? _channel;
+    // Events whose consumers' queues this channel declared: once each, not once a publish.
+    private readonly HashSet<string> _consumersDeclared = [];
     private DateTime? _oldestUnsent;
     private DateTimeOffset _nextPoll;
     private DateTimeOffset _nextPrune;
@@ -127,6 +130,7 @@ internal sealed class OutboxRelay<TContext>(
         _channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true),
             cancellationToken);
+        _consumersDeclared.Clear();
         await EventBusTopology.DeclareExchangeAsync(_channel, cancellationToken);
         return _channel;
     }
@@ -192,6 +196,11 @@ internal sealed class OutboxRelay<TContext>(
     /// </summary>
     private async Task<Exception?> PublishAndMarkAsync(IChannel channel, TContext db, List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
+        foreach (var eventName in rows.Select(row => row.EventName).Distinct())
+        {
+            await DeclareConsumerQueuesAsync(channel, eventName, cancellationToken);
+        }
+
         // Issued in order and confirmed together: one round of confirms per batch instead of one per row.
         var publishes = rows.Select(row => (row.Id, Task: PublishAsync(channel, row, cancellationToken))).ToList();
         var sent = new List<long>(rows.Count);
@@ -220,6 +229,25 @@ internal sealed class OutboxRelay<TContext>(
 
         telemetry.Published.Add(sent.Count);
         return failure is null ? null : new InvalidOperationException($"{rows.Count - sent.Count} of {rows.Count} outbox rows were not confirmed", failure);
+    }
+
+    /// <summary>
+    /// The exchange drops what no queue is bound to yet: a consumer's queue is declared here too, not only by the
+    /// consumer at its start, so an event published before its consumer ever ran on this broker waits for it.
+    /// </summary>
+    private async Task DeclareConsumerQueuesAsync(IChannel channel, string eventName, CancellationToken cancellationToken)
+    {
+        if (_consumersDeclared.Contains(eventName))
+        {
+            return;
+        }
+
+        foreach (var consumer in EventConsumers.Of(eventName))
+        {
+            await EventBusTopology.DeclareBoundQueueAsync(channel, EventBusTopology.Queue(consumer, eventName), eventName, cancellationToken);
+        }
+
+        _consumersDeclared.Add(eventName);
     }
 
     private static async Task PublishAsync(IChannel channel, OutboxMessage row, CancellationToken cancellationToken)
