@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Dedao.AppHost;
 
@@ -71,37 +70,4 @@ internal static class AppModelExtensions
     /// <remarks>One replica keeps the service as <see cref="AddService{TProject}"/> made it (bench/cache.sh measures it without the proxy).</remarks>
     public static IResourceBuilder<ProjectResource> WithProxiedReplicas(this IResourceBuilder<ProjectResource> service, int replicas) =>
         replicas <= 1 ? service : service.WithReplicas(replicas).WithEndpoint("http", endpoint => endpoint.IsProxied = true);
-
-    /// <summary>
-    /// A dashboard command that drops every cached copy the service holds, on each replica and in Redis, through the
-    /// route Dedao.Caching maps (<c>MapCacheFlush</c>), called as the service itself; the gateway does not route <c>/internal</c>.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithCacheFlushCommand(this IResourceBuilder<ProjectResource> service)
-    {
-        var endpoint = service.GetEndpoint("http");
-        return service.WithCommand("flush-caches", "Flush caches", async context =>
-        {
-            if (!service.Resource.TryGetLastAnnotation<ServiceIdentityAnnotation>(out var identity))
-            {
-                return CommandResults.Failure($"{service.Resource.Name} has no service identity to flush with (WithServiceIdentity).");
-            }
-
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(endpoint.Url), "/internal/cache/flush"));
-            request.Headers.Authorization = new("Bearer", await identity.RequestTokenAsync(http, context.CancellationToken).ConfigureAwait(false));
-            using var response = await http.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode
-                ? new ExecuteCommandResult { Success = true, Message = $"Flushed: {body}" }
-                : CommandResults.Failure($"The flush answered {(int)response.StatusCode}: {body}");
-        }, new CommandOptions
-        {
-            Description = "Drops every cached copy on every replica and in Redis; the next reads go to MySQL",
-            ConfirmationMessage = "Flush every cache of this service?",
-            IconName = "ArrowClockwise",
-            UpdateState = context => context.ResourceSnapshot.HealthStatus == HealthStatus.Healthy
-                ? ResourceCommandState.Enabled
-                : ResourceCommandState.Disabled,
-        });
-    }
 }

@@ -17,9 +17,10 @@ var passport = builder.AddService<Projects.Dedao_Passport>("passport", mysql.Add
     .WithEnvironment("Parameters__admin-phone", adminPhone)
     .WithEnvironment("Parameters__admin-password", adminPassword);
 // Every service checks access tokens against passport's signing keys, found by its discovery name. The content services
-// also get a token of their own there: they call each other, and the AppHost calls them, on nobody's behalf.
+// and coin also get a token of their own there: they call each other, and the dashboard's commands call them, on nobody's behalf.
 var pay = builder.AddService<Projects.Dedao_Pay>("pay", mysql.AddDatabase("paydb"), messaging).WithReference(passport);
-var coin = builder.AddService<Projects.Dedao_Coin>("coin", mysql.AddDatabase("coindb"), messaging).WithReference(passport);
+var coin = builder.AddService<Projects.Dedao_Coin>("coin", mysql.AddDatabase("coindb"), messaging).WithServiceIdentity(passport)
+    .WithBooksCheckCommand();
 var order = builder.AddService<Projects.Dedao_Order>("order", mysql.AddDatabase("orderdb"), redis, messaging).WithReference(passport);
 var course = builder.AddService<Projects.Dedao_Course>("course", mysql.AddDatabase("coursedb"), redis, messaging).WithServiceIdentity(passport)
     .WithCacheFlushCommand();

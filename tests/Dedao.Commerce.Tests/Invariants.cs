@@ -37,7 +37,16 @@ internal static class Invariants
             ("@user", userId.ToString()), ("@reason", reason));
 
     /// <summary>The first column of the first row <paramref name="sql"/> answers in one of the services' databases (0 when none).</summary>
-    public static async Task<long> ScalarAsync(CommerceFixture platform, string database, string sql, params (string Name, object Value)[] parameters)
+    public static Task<long> ScalarAsync(CommerceFixture platform, string database, string sql, params (string Name, object Value)[] parameters) =>
+        RunAsync(platform, database, sql, parameters,
+            async command => Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+
+    /// <summary>Changes rows behind a service's back, as a bug or a careless operator would: the number of rows changed.</summary>
+    public static Task<int> ExecuteAsync(CommerceFixture platform, string database, string sql, params (string Name, object Value)[] parameters) =>
+        RunAsync(platform, database, sql, parameters, command => command.ExecuteNonQueryAsync());
+
+    private static async Task<T> RunAsync<T>(CommerceFixture platform, string database, string sql, (string Name, object Value)[] parameters,
+        Func<MySqlCommand, Task<T>> run)
     {
         await using var connection = new MySqlConnection(await platform.ConnectionStringAsync(database));
         await connection.OpenAsync();
@@ -47,6 +56,6 @@ internal static class Invariants
             command.Parameters.AddWithValue(name, value);
         }
 
-        return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
+        return await run(command);
     }
 }

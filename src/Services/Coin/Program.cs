@@ -25,5 +25,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapCoinApi();
+app.MapBooksApi();
 
 app.Run();
