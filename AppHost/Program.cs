@@ -38,7 +38,8 @@ column.WithReference(comment);
 // The sandbox stands in for the outside payment company: pay passes confirmations to it, and it posts signed notices back.
 var paySandbox = builder.AddService<Projects.Dedao_PaySandbox>("pay-sandbox")
     .WithReference(pay)
-    .WithEnvironment("Sandbox__Secret", sandboxSecret);
+    .WithEnvironment("Sandbox__Secret", sandboxSecret)
+    .WithEnvironment("Sandbox__DataFolder", StateFolder.For(builder).Folder("data", "pay-sandbox"));
 order.WithReference(column).WithReference(course);
 coin.WithReference(pay);
 pay.WithReference(order).WithReference(coin).WithReference(paySandbox)

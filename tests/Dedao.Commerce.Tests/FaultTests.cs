@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
 using Dedao.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
 namespace Dedao.Commerce.Tests;
@@ -256,6 +259,71 @@ public sealed class FaultTests(CommerceFixture platform)
         Assert.Equal(1, await CountAsync("orderdb",
             "SELECT COUNT(*) FROM outbox WHERE event_name = 'order.paid' AND JSON_VALUE(body, '$.orderId') = @id", orderId));
         await Invariants.AssertHoldAsync(platform);
+    }
+
+    [Fact]
+    public async Task The_payment_provider_killed_keeps_its_charges_and_delivers_the_notices_it_still_owed_once_restarted()
+    {
+        var shopper = await Shopper.SignUpAsync(platform);
+        var paymentId = await shopper.SandboxPaymentAsync();
+        var orderId = (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("orderId").GetInt64();
+        var acknowledged = $"for payment {paymentId} (success) acknowledged";
+
+        using (var deadline = new CancellationTokenSource(Recovery))
+        {
+            await platform.App.ResourceCommands.ExecuteCommandAsync("pay", KnownResourceCommands.StopCommand, deadline.Token);
+            await platform.App.ResourceNotifications.WaitForResourceAsync("pay", KnownResourceStates.TerminalStates, deadline.Token);
+        }
+
+        string transactionId;
+        try
+        {
+            // The customer pays at the provider while pay is away: the notice is owed, and fails on every try.
+            using (var provider = platform.App.CreateHttpClient("pay-sandbox"))
+            {
+                using var confirmed = await provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative),
+                    new { amountFen = Catalog.PaidColumnPriceFen, result = "success" });
+                Assert.Equal(HttpStatusCode.Accepted, confirmed.StatusCode);
+                using var record = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+                transactionId = (await HttpAssert.JsonAsync(record, HttpStatusCode.OK)).GetProperty("transactionId").GetString()!;
+            }
+
+            var killed = ServiceProcess.Kill(platform.App, "pay-sandbox");
+            await ServiceProcess.WaitUntilRestartedAsync(platform.App, killed, Recovery);
+
+            using (var provider = platform.App.CreateHttpClient("pay-sandbox"))
+            {
+                using var record = await provider.GetAsync(new Uri($"/charges/{paymentId}", UriKind.Relative));
+                Assert.Equal(transactionId, (await HttpAssert.JsonAsync(record, HttpStatusCode.OK)).GetProperty("transactionId").GetString());
+            }
+
+            Assert.DoesNotContain(await ConsoleAsync("pay-sandbox"), line => line.Contains(acknowledged, StringComparison.Ordinal));
+        }
+        finally
+        {
+            await platform.App.ResourceCommands.ExecuteCommandAsync("pay", KnownResourceCommands.StartCommand);
+            await ResourceHealth.WaitForAllHealthyAsync(platform.App, Recovery, "pay");
+        }
+
+        // The restarted provider's own tries reach pay once it is back; pay's reconciliation may settle the payment first.
+        await Poll.UntilAsync(async () => (await ConsoleAsync("pay-sandbox")).Any(line => line.Contains(acknowledged, StringComparison.Ordinal)),
+            Recovery, () => $"the notice of payment {paymentId}, owed before the restart, acknowledged after it");
+        await AwaitOrderAsync(shopper, orderId, "completed");
+        Assert.Equal("succeeded", (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("status").GetString());
+    }
+
+    /// <summary>Every line the resource's instance wrote to its console so far, across its restarts.</summary>
+    private async Task<List<string>> ConsoleAsync(string resource)
+    {
+        var lines = new List<string>();
+        var instance = platform.App.ResourceNotifications.TryGetCurrentState(resource, out var current)
+            ? current.ResourceId : throw new InvalidOperationException($"{resource} is not in the app model");
+        await foreach (var batch in platform.App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(instance))
+        {
+            lines.AddRange(batch.Select(line => line.Content));
+        }
+
+        return lines;
     }
 
     private async Task StopBrokerAsync()

@@ -62,7 +62,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     {
         var owner = await Shopper.SignUpAsync(platform);
         var stranger = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(owner);
+        var paymentId = await owner.SandboxPaymentAsync();
 
         using var read = await stranger.GetAsync($"/api/v1/payments/{paymentId}");
         using var confirm = await stranger.ConfirmAsync(paymentId, "success");
@@ -76,7 +76,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task A_forged_notice_is_401_and_changes_nothing()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
         var body = Notice(paymentId, Catalog.PaidColumnPriceFen, "success");
 
         using var unsigned = await NotifyAsync(body, signature: null);
@@ -93,7 +93,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task A_notice_whose_amount_differs_is_refused()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
         var body = Notice(paymentId, 1, "success");
 
         using var response = await NotifyAsync(body, Sign(body, platform.SandboxSecret));
@@ -106,7 +106,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task The_same_notice_ten_times_at_once_and_a_late_fail_settle_the_payment_once()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
         var success = Notice(paymentId, Catalog.PaidColumnPriceFen, "success");
         var fail = Notice(paymentId, Catalog.PaidColumnPriceFen, "fail");
 
@@ -130,7 +130,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task The_sandbox_confirms_through_a_signed_notice()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
 
         using var confirmed = await shopper.ConfirmAsync(paymentId, "fail");
 
@@ -228,7 +228,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task A_sandbox_payment_whose_notice_is_lost_is_settled_from_the_providers_record_and_its_order_completes()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
         var orderId = (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("orderId").GetInt64();
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
 
@@ -249,7 +249,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task A_sandbox_payment_whose_providers_record_has_another_amount_is_left_pending_by_reconciliation()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var mismatched = await SandboxPaymentAsync(shopper);
+        var mismatched = await shopper.SandboxPaymentAsync();
         var orderId = (await shopper.GetJsonAsync($"/api/v1/payments/{mismatched}")).GetProperty("orderId").GetInt64();
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
 
@@ -258,7 +258,7 @@ public sealed class PaymentTests(CommerceFixture platform)
         using var wrong = await ConfirmWithoutNoticeAsync(provider, mismatched, Catalog.PaidColumnPriceFen + 1, "success");
         Assert.Equal(HttpStatusCode.Accepted, wrong.StatusCode);
         var other = await Shopper.SignUpAsync(platform);
-        var matching = await SandboxPaymentAsync(other);
+        var matching = await other.SandboxPaymentAsync();
         using var right = await ConfirmWithoutNoticeAsync(provider, matching, Catalog.PaidColumnPriceFen, "success");
         Assert.Equal(HttpStatusCode.Accepted, right.StatusCode);
 
@@ -273,7 +273,7 @@ public sealed class PaymentTests(CommerceFixture platform)
     public async Task The_provider_keeps_a_paid_charge_paid_when_the_customer_answers_again()
     {
         var shopper = await Shopper.SignUpAsync(platform);
-        var paymentId = await SandboxPaymentAsync(shopper);
+        var paymentId = await shopper.SandboxPaymentAsync();
         using var provider = platform.App.CreateHttpClient("pay-sandbox");
         using var paid = await ConfirmWithoutNoticeAsync(provider, paymentId, Catalog.PaidColumnPriceFen, "success");
         Assert.Equal(HttpStatusCode.Accepted, paid.StatusCode);
@@ -294,15 +294,6 @@ public sealed class PaymentTests(CommerceFixture platform)
         provider.PostAsJsonAsync(new Uri($"/charges/{paymentId}/confirm", UriKind.Relative), new { amountFen, result, sendNotice = false });
 
     private static Uri ChargeOf(long paymentId) => new($"/charges/{paymentId}", UriKind.Relative);
-
-    private static async Task<long> SandboxPaymentAsync(Shopper shopper)
-    {
-        var orderId = await shopper.CreateOrderAsync("column", Catalog.PaidColumn);
-        using var response = await shopper.PayAsync(orderId, "sandbox");
-        var payment = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
-        Assert.Equal("pending", payment.GetProperty("status").GetString());
-        return payment.GetProperty("paymentId").GetInt64();
-    }
 
     private static byte[] Notice(long paymentId, long amountFen, string result) =>
         JsonSerializer.SerializeToUtf8Bytes(new { paymentId, amountFen, result, transactionId = $"test_{Guid.NewGuid():N}" });

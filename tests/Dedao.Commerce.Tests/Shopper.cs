@@ -51,6 +51,16 @@ public sealed class Shopper(CommerceFixture platform, Guid userId, string access
     public Task<HttpResponseMessage> PayAsync(long orderId, string channel, string? idempotencyKey = null) =>
         PostAsync("/api/v1/payments", new { orderId, channel }, idempotencyKey ?? Guid.NewGuid().ToString());
 
+    /// <summary>A new order of the paid column and its sandbox payment, pending at the provider (201 asserted): the payment's id.</summary>
+    public async Task<long> SandboxPaymentAsync()
+    {
+        var orderId = await CreateOrderAsync("column", Catalog.PaidColumn);
+        using var response = await PayAsync(orderId, "sandbox");
+        var payment = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
+        Assert.Equal("pending", payment.GetProperty("status").GetString());
+        return payment.GetProperty("paymentId").GetInt64();
+    }
+
     /// <summary>A top-up paid at the sandbox, until coin has credited it: the balance after.</summary>
     public async Task<long> TopUpAsync(long coins)
     {

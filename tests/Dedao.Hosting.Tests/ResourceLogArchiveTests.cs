@@ -50,9 +50,10 @@ public sealed class ResourceLogArchiveTests : IDisposable
     public async Task Each_replica_of_a_project_has_a_file_of_its_own()
     {
         var builder = TestAppModel.CreateEmpty().KeepResourceLogs(_folder);
-        // The lightest of the services: it needs no server, only its settings.
+        // The lightest of the services: it needs no server, only its settings and a folder for its file.
         builder.AddProject<Projects.Dedao_PaySandbox>("sandbox")
             .WithEnvironment("Sandbox__Secret", "a secret of sixteen characters or more")
+            .WithEnvironment("Sandbox__DataFolder", Path.Combine(_folder, "state"))
             .WithEnvironment("Sandbox__NotifyUrl", "http://127.0.0.1:9/notify")
             // A port of the kernel's choosing, not an endpoint's: DCP picks a free port for each replica and frees it again
             // before the replica binds it, and another model starting beside this one took it in that gap once.

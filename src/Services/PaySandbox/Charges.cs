@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
 
 namespace Dedao.PaySandbox;
 
@@ -7,19 +7,48 @@ public sealed record Charge(long PaymentId, long AmountFen, string Result, strin
 
 /// <summary>
 /// The provider's charges, one per payment, which a merchant can look up when a notice never came (<c>GET /charges/{id}</c>).
-/// A customer may try again after a failure, but a paid charge stays paid. In memory, like the notices: this is a sandbox.
+/// A customer may try again after a failure, but a paid charge stays paid.
 /// </summary>
-public sealed class Charges
+public sealed class Charges(SandboxDatabase database)
 {
-    private readonly ConcurrentDictionary<long, Charge> _byPayment = new();
+    /// <summary>Records what the customer did and, when <paramref name="sendNotice"/>, the notice owed for it, together.</summary>
+    /// <returns>The charge as it now stands, and that notice.</returns>
+    public (Charge Charge, PendingNotice? Notice) Record(long paymentId, long amountFen, string result, bool sendNotice)
+    {
+        using var connection = database.Open();
+        using var transaction = SandboxDatabase.BeginWrite(connection);
+        var charge = Find(connection, paymentId) is { Result: "success" } paid
+            ? paid
+            : new Charge(paymentId, amountFen, result, $"sbx_{Guid.CreateVersion7():N}");
+        SandboxDatabase.Execute(connection, """
+            INSERT INTO charges (payment_id, amount_fen, result, transaction_id) VALUES ($payment, $amount, $result, $transaction)
+            ON CONFLICT (payment_id) DO UPDATE SET amount_fen = excluded.amount_fen, result = excluded.result, transaction_id = excluded.transaction_id
+            """, ("$payment", charge.PaymentId), ("$amount", charge.AmountFen), ("$result", charge.Result), ("$transaction", charge.TransactionId));
+        PendingNotice? notice = null;
+        if (sendNotice)
+        {
+            using var insert = SandboxDatabase.Command(connection, """
+                INSERT INTO notices (payment_id, amount_fen, result, transaction_id) VALUES ($payment, $amount, $result, $transaction)
+                RETURNING id
+                """, ("$payment", charge.PaymentId), ("$amount", charge.AmountFen), ("$result", charge.Result), ("$transaction", charge.TransactionId));
+            notice = new PendingNotice((long)insert.ExecuteScalar()!, new Notice(charge.PaymentId, charge.AmountFen, charge.Result, charge.TransactionId));
+        }
 
-    public Charge Record(long paymentId, long amountFen, string result) =>
-        _byPayment.AddOrUpdate(paymentId,
-            id => New(id, amountFen, result),
-            (id, held) => held.Result == "success" ? held : New(id, amountFen, result));
+        transaction.Commit();
+        return (charge, notice);
+    }
 
-    public Charge? Find(long paymentId) => _byPayment.GetValueOrDefault(paymentId);
+    public Charge? Find(long paymentId)
+    {
+        using var connection = database.Open();
+        return Find(connection, paymentId);
+    }
 
-    private static Charge New(long paymentId, long amountFen, string result) =>
-        new(paymentId, amountFen, result, $"sbx_{Guid.CreateVersion7():N}");
+    private static Charge? Find(SqliteConnection connection, long paymentId)
+    {
+        using var command = SandboxDatabase.Command(connection,
+            "SELECT amount_fen, result, transaction_id FROM charges WHERE payment_id = $payment", ("$payment", paymentId));
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? new Charge(paymentId, reader.GetInt64(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
 }

@@ -12,21 +12,26 @@ namespace Dedao.PaySandbox;
 /// <summary>A payment's outcome, as the provider tells the merchant.</summary>
 public sealed record Notice(long PaymentId, long AmountFen, string Result, string TransactionId);
 
+/// <summary>A notice the provider owes, by its row in <see cref="SandboxDatabase"/>.</summary>
+public sealed record PendingNotice(long Id, Notice Notice);
+
 /// <summary>What the customer did at the provider, as pay passes it on.</summary>
 /// <param name="SendNotice">False for a test of the merchant's reconciliation: the notice is lost on its way.</param>
 public sealed record ConfirmRequest(long AmountFen, string? Result, bool SendNotice = true);
 
 /// <summary>
 /// Delivers each notice to pay, signed with HMAC-SHA256 over the body, retrying with growing delays until pay answers 2xx:
-/// at least once, as a real provider does. Notices live in memory: this is a sandbox, and a restart forgets what it owed.
+/// at least once, as a real provider does. A notice is written with its charge and marked once delivered, so one still
+/// owed when the sandbox stopped is delivered after it starts again, its tries counted afresh.
 /// </summary>
-public sealed class NoticeSender(IHttpClientFactory httpClients, IOptions<SandboxOptions> options, ILogger<NoticeSender> logger) : BackgroundService
+public sealed class NoticeSender(IHttpClientFactory httpClients, SandboxDatabase database, IOptions<SandboxOptions> options,
+    ILogger<NoticeSender> logger) : BackgroundService
 {
     public const string SignatureHeader = "X-Sandbox-Signature";
 
-    private readonly Channel<Notice> _queue = Channel.CreateUnbounded<Notice>();
+    private readonly Channel<PendingNotice> _queue = Channel.CreateUnbounded<PendingNotice>();
 
-    public void Enqueue(Notice notice) => _queue.Writer.TryWrite(notice);
+    public void Enqueue(PendingNotice notice) => _queue.Writer.TryWrite(notice);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -48,6 +53,11 @@ public sealed class NoticeSender(IHttpClientFactory httpClients, IOptions<Sandbo
         }).Build();
 
         var deliveries = new List<Task>();
+        foreach (var owed in Owed())
+        {
+            deliveries.Add(DeliverAsync(owed, retry, settings, stoppingToken));
+        }
+
         await foreach (var notice in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             deliveries.RemoveAll(delivery => delivery.IsCompleted);
@@ -58,8 +68,9 @@ public sealed class NoticeSender(IHttpClientFactory httpClients, IOptions<Sandbo
         await Task.WhenAll(deliveries);
     }
 
-    private async Task DeliverAsync(Notice notice, ResiliencePipeline retry, SandboxOptions settings, CancellationToken cancellationToken)
+    private async Task DeliverAsync(PendingNotice pending, ResiliencePipeline retry, SandboxOptions settings, CancellationToken cancellationToken)
     {
+        var notice = pending.Notice;
         var body = JsonSerializer.SerializeToUtf8Bytes(notice, JsonSerializerOptions.Web);
         var signature = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(settings.Secret), body));
         try
@@ -76,13 +87,41 @@ public sealed class NoticeSender(IHttpClientFactory httpClients, IOptions<Sandbo
                         $"the merchant answered {(int)response.StatusCode}"), null, response.StatusCode);
                 }
             }, cancellationToken);
-            logger.LogInformation("Notice {TransactionId} for payment {PaymentId} ({Result}) acknowledged",
-                notice.TransactionId, notice.PaymentId, notice.Result);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            Settle(pending, delivered: false);
             logger.LogError(e, "Gave up on notice {TransactionId} for payment {PaymentId} after {Attempts} tries",
                 notice.TransactionId, notice.PaymentId, settings.MaxAttempts);
+            return;
         }
+
+        Settle(pending, delivered: true);
+        logger.LogInformation("Notice {TransactionId} for payment {PaymentId} ({Result}) acknowledged",
+            notice.TransactionId, notice.PaymentId, notice.Result);
+    }
+
+    /// <summary>The notices a stopped sandbox still owed.</summary>
+    private List<PendingNotice> Owed()
+    {
+        using var connection = database.Open();
+        using var command = SandboxDatabase.Command(connection,
+            "SELECT id, payment_id, amount_fen, result, transaction_id FROM notices WHERE delivered = 0 AND given_up = 0 ORDER BY id");
+        using var reader = command.ExecuteReader();
+        var owed = new List<PendingNotice>();
+        while (reader.Read())
+        {
+            owed.Add(new PendingNotice(reader.GetInt64(0), new Notice(reader.GetInt64(1), reader.GetInt64(2), reader.GetString(3), reader.GetString(4))));
+        }
+
+        return owed;
+    }
+
+    /// <summary>No longer owed: delivered, or given up on after the last try.</summary>
+    private void Settle(PendingNotice pending, bool delivered)
+    {
+        using var connection = database.Open();
+        SandboxDatabase.Execute(connection, "UPDATE notices SET delivered = $delivered, given_up = 1 - $delivered WHERE id = $id",
+            ("$delivered", delivered ? 1 : 0), ("$id", pending.Id));
     }
 }

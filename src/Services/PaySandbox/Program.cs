@@ -5,6 +5,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddOptions<SandboxOptions>().BindConfiguration(SandboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHttpClient();
+builder.Services.AddSingleton<SandboxDatabase>();
 builder.Services.AddSingleton<NoticeSender>();
 builder.Services.AddSingleton<Charges>();
 builder.Services.AddSingleton<Refunds>();
@@ -24,10 +25,9 @@ app.MapPost("/charges/{paymentId:long}/confirm", (long paymentId, ConfirmRequest
             extensions: new Dictionary<string, object?> { ["code"] = "validation_failed" });
     }
 
-    var charge = charges.Record(paymentId, request.AmountFen, request.Result);
-    if (request.SendNotice)
+    if (charges.Record(paymentId, request.AmountFen, request.Result, request.SendNotice) is (_, { } notice))
     {
-        sender.Enqueue(new Notice(charge.PaymentId, charge.AmountFen, charge.Result, charge.TransactionId));
+        sender.Enqueue(notice);
     }
 
     return Results.Accepted();

@@ -10,6 +10,10 @@ public sealed class SandboxOptions
     [Required, MinLength(16)]
     public string Secret { get; set; } = "";
 
+    /// <summary>Where the provider keeps its books (<see cref="SandboxDatabase"/>): the AppHost's state folder.</summary>
+    [Required]
+    public string DataFolder { get; set; } = "";
+
     /// <summary>The merchant's notice endpoint.</summary>
     [Required]
     public Uri NotifyUrl { get; set; } = null!;
