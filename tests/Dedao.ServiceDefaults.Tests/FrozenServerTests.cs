@@ -44,7 +44,7 @@ public sealed class FrozenServerTests(BackingServersFixture servers) : IAsyncLif
         await _app.StartAsync();
         await using (var scope = _app.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.EnsureCreatedPatientlyAsync();
         }
 
         // Far past the budget: only a service that hangs on the frozen server runs into it.

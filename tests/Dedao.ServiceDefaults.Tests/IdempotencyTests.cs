@@ -52,7 +52,7 @@ public sealed class IdempotencyTests(BackingServersFixture servers) : IAsyncLife
         var app = builder.Build();
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<ReceiptsContext>().Database.EnsureCreatedPatientlyAsync();
         }
 
         var user = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", Guid.NewGuid().ToString())], "test"));

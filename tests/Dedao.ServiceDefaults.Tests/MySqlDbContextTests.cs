@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Aspire.Pomelo.EntityFrameworkCore.MySql;
+using Dedao.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -25,7 +26,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
         await using (var scope = host.Services.CreateAsyncScope())
         {
             first = scope.ServiceProvider.GetRequiredService<NotesContext>();
-            await first.Database.EnsureCreatedAsync();
+            await first.Database.EnsureCreatedPatientlyAsync();
             first.Notes.Add(new Note { Text = "专栏 first" });
             await first.SaveChangesAsync();
         }
@@ -170,7 +171,7 @@ public sealed class MySqlDbContextTests(BackingServersFixture servers)
         using var host = builder.Build();
         await using var scope = host.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<NotesContext>();
-        await db.Database.EnsureCreatedAsync();
+        await db.Database.EnsureCreatedPatientlyAsync();
         var text = $"rolled back {Guid.NewGuid():N}";
 
         var (before, after) = await db.Database.CreateExecutionStrategy().ExecuteAsync(async () =>

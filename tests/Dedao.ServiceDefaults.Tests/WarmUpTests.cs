@@ -84,7 +84,7 @@ public sealed class WarmUpTests(BackingServersFixture servers)
         using var host = builder.Build();
         await using (var scope = host.Services.CreateAsyncScope())
         {
-            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.EnsureCreatedAsync();
+            await scope.ServiceProvider.GetRequiredService<NotesContext>().Database.EnsureCreatedPatientlyAsync();
         }
 
         commands.Clear();
