@@ -196,9 +196,9 @@ internal sealed class OutboxRelay<TContext>(
     /// </summary>
     private async Task<Exception?> PublishAndMarkAsync(IChannel channel, TContext db, List<OutboxMessage> rows, CancellationToken cancellationToken)
     {
-        foreach (var eventName in rows.Select(row => row.EventName).Distinct())
+        foreach (var row in rows)
         {
-            await DeclareConsumerQueuesAsync(channel, eventName, cancellationToken);
+            await DeclareConsumerQueuesAsync(channel, row.EventName, cancellationToken);
         }
 
         // Issued in order and confirmed together: one round of confirms per batch instead of one per row.

@@ -6,7 +6,6 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Dedao.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using MySqlConnector;
 
 namespace Dedao.Commerce.Tests;
@@ -297,7 +296,7 @@ public sealed class FaultTests(CommerceFixture platform)
                 Assert.Equal(transactionId, (await HttpAssert.JsonAsync(record, HttpStatusCode.OK)).GetProperty("transactionId").GetString());
             }
 
-            Assert.DoesNotContain(await ConsoleAsync("pay-sandbox"), line => line.Contains(acknowledged, StringComparison.Ordinal));
+            Assert.DoesNotContain(await ResourceConsole.LinesAsync(platform.App, "pay-sandbox"), line => line.Contains(acknowledged, StringComparison.Ordinal));
         }
         finally
         {
@@ -306,24 +305,10 @@ public sealed class FaultTests(CommerceFixture platform)
         }
 
         // The restarted provider's own tries reach pay once it is back; pay's reconciliation may settle the payment first.
-        await Poll.UntilAsync(async () => (await ConsoleAsync("pay-sandbox")).Any(line => line.Contains(acknowledged, StringComparison.Ordinal)),
+        await Poll.UntilAsync(async () => (await ResourceConsole.LinesAsync(platform.App, "pay-sandbox")).Any(line => line.Contains(acknowledged, StringComparison.Ordinal)),
             Recovery, () => $"the notice of payment {paymentId}, owed before the restart, acknowledged after it");
         await AwaitOrderAsync(shopper, orderId, "completed");
         Assert.Equal("succeeded", (await shopper.GetJsonAsync($"/api/v1/payments/{paymentId}")).GetProperty("status").GetString());
-    }
-
-    /// <summary>Every line the resource's instance wrote to its console so far, across its restarts.</summary>
-    private async Task<List<string>> ConsoleAsync(string resource)
-    {
-        var lines = new List<string>();
-        var instance = platform.App.ResourceNotifications.TryGetCurrentState(resource, out var current)
-            ? current.ResourceId : throw new InvalidOperationException($"{resource} is not in the app model");
-        await foreach (var batch in platform.App.Services.GetRequiredService<ResourceLoggerService>().GetAllAsync(instance))
-        {
-            lines.AddRange(batch.Select(line => line.Content));
-        }
-
-        return lines;
     }
 
     private async Task StopBrokerAsync()

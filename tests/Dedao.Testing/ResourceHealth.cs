@@ -59,7 +59,6 @@ public static class ResourceHealth
     /// <summary>Each of <paramref name="names"/> that is not running and healthy: state, health reports, console tail.</summary>
     public static async Task<string> DescribeAsync(DistributedApplication app, IEnumerable<string> names)
     {
-        var logs = app.Services.GetRequiredService<ResourceLoggerService>();
         var report = new StringBuilder();
         foreach (var name in names)
         {
@@ -84,7 +83,7 @@ public static class ResourceHealth
                     $"    check {check.Name}: {check.Status?.ToString() ?? "not run"} {check.Description} {check.ExceptionText?.Split('\n')[0]}");
             }
 
-            foreach (var line in await TailAsync(logs, current.ResourceId))
+            foreach (var line in await TailAsync(app, name))
             {
                 report.AppendLine(CultureInfo.InvariantCulture, $"    | {line}");
             }
@@ -93,13 +92,9 @@ public static class ResourceHealth
         return report.ToString();
     }
 
-    private static async Task<IEnumerable<string>> TailAsync(ResourceLoggerService logs, string resourceId)
+    private static async Task<IEnumerable<string>> TailAsync(DistributedApplication app, string name)
     {
-        var lines = new List<string>();
-        await foreach (var batch in logs.GetAllAsync(resourceId))
-        {
-            lines.AddRange(batch.Select(line => ConsoleColours.Remove(line.Content)));
-        }
+        var lines = await ResourceConsole.LinesAsync(app, name);
 
         // The console comes before DCP's own lines ("[sys] …"). Each line starts with its ISO 8601 time, which puts them
         // in order; a stable sort on that alone keeps a stack trace, logged all at one time, as it was.

@@ -28,9 +28,10 @@ public sealed class Charges(SandboxDatabase database)
         if (sendNotice)
         {
             using var insert = SandboxDatabase.Command(connection, """
-                INSERT INTO notices (payment_id, amount_fen, result, transaction_id) VALUES ($payment, $amount, $result, $transaction)
+                INSERT INTO notices (payment_id, amount_fen, result, transaction_id)
+                SELECT payment_id, amount_fen, result, transaction_id FROM charges WHERE payment_id = $payment
                 RETURNING id
-                """, ("$payment", charge.PaymentId), ("$amount", charge.AmountFen), ("$result", charge.Result), ("$transaction", charge.TransactionId));
+                """, ("$payment", charge.PaymentId));
             notice = new PendingNotice((long)insert.ExecuteScalar()!, new Notice(charge.PaymentId, charge.AmountFen, charge.Result, charge.TransactionId));
         }
 
